@@ -1,0 +1,60 @@
+"""Run settings, read from the environment so one setting switches where things go."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+SQL_DIR = REPO_ROOT / "sql"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+DEFAULT_SOURCES = DATA_DIR / "sources.yaml"
+DEFAULT_WAREHOUSE = DATA_DIR / "warehouse.duckdb"
+DEFAULT_USER_AGENT = "rasd/0.1 (conflict-event monitor; set RASD_USER_AGENT to name your operator)"
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.isdigit() else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the warehouse and its side files live, and how hard to work."""
+
+    warehouse: Path = DEFAULT_WAREHOUSE
+    user_agent: str = DEFAULT_USER_AGENT
+    batch_size: int = 250  # pages per batch: bounds memory, amortises per-task cost
+    workers: int = max(1, os.cpu_count() or 1)  # processes for clean + extract
+    fetch_threads: int = 16
+    dask_address: str | None = None  # a Dask scheduler to run the CPU stages on
+
+    @property
+    def home(self) -> Path:
+        """The folder beside the warehouse that holds raw pages, staging and reports."""
+        return self.warehouse.parent
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.home / "raw"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.home / "staging"
+
+    @property
+    def validation_dir(self) -> Path:
+        return self.home / "validation"
+
+    @classmethod
+    def from_env(cls, warehouse: str | Path | None = None) -> Settings:
+        return cls(
+            warehouse=Path(warehouse or os.environ.get("RASD_WAREHOUSE") or DEFAULT_WAREHOUSE),
+            user_agent=os.environ.get("RASD_USER_AGENT", DEFAULT_USER_AGENT),
+            batch_size=_int_env("RASD_BATCH_SIZE", 250),
+            workers=_int_env("RASD_WORKERS", max(1, os.cpu_count() or 1)),
+            fetch_threads=_int_env("RASD_FETCH_THREADS", 16),
+            dask_address=os.environ.get("RASD_DASK_ADDRESS") or None,
+        )
