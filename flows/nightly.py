@@ -1,0 +1,117 @@
+"""The nightly Prefect flow: thin tasks around rasd.pipeline's plain functions.
+
+Tasks work on batches of pages, never one page each: Prefect's per-task overhead is
+high, and a few dozen tasks a night keep the server's bookkeeping light.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from rasd.fetch import PreviousFetch
+from rasd.validate import ValidatedBatch, validate_batch
+
+from rasd import pipeline
+from rasd.models import FetchedPage, PageRef
+from rasd.pipeline import ProcessedBatch, RunSummary
+from rasd.settings import DEFAULT_SOURCES, Settings
+
+TASK_OPTIONS = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@task(name="discover", **TASK_OPTIONS)
+def discover_task(
+    sources_file: Path, settings: Settings
+) -> tuple[list[PageRef], list[FetchedPage]]:
+    return pipeline.discover_pages(sources_file, settings)
+
+
+@task(name="fetch", **TASK_OPTIONS)
+def fetch_task(
+    stages: pipeline.PlainStages, refs: list[PageRef], previous: dict[str, PreviousFetch]
+) -> list[FetchedPage]:
+    return stages.fetch(refs, previous)
+
+
+@task(name="clean-and-extract", **TASK_OPTIONS)
+def process_task(pages: list[FetchedPage]) -> ProcessedBatch:
+    return pipeline.process_pages(pages)
+
+
+@task(name="validate", **TASK_OPTIONS)
+def validate_task(batch: ProcessedBatch, run_id: str, docs_dir: Path) -> ValidatedBatch:
+    return validate_batch(batch.articles, batch.events, run_id=run_id, docs_dir=docs_dir)
+
+
+class TaskStages(pipeline.PlainStages):
+    """Each step of rasd.pipeline.run_batches as a Prefect task run.
+
+    Clean + extract is split into one task per worker so a Dask task runner spreads it
+    over the cluster; without Dask, a process pool inside the run does the same.
+    """
+
+    def __init__(self, settings: Settings, distributed: bool) -> None:
+        super().__init__(settings)
+        self.distributed = distributed
+
+    def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]:
+        return discover_task(sources_file, self.settings)
+
+    def fetch(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> list[FetchedPage]:
+        return fetch_task(self, refs, previous)
+
+    def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
+        if not self.distributed:
+            return super().process(pages)
+        futures = [
+            process_task.submit(list(part))
+            for part in pipeline._chunks(pages, max(1, self.settings.workers))
+        ]
+        merged = ProcessedBatch(pages=[])
+        for future in futures:
+            part = future.result()
+            merged.pages.extend(part.pages)
+            merged.articles.extend(part.articles)
+            merged.events.extend(part.events)
+        return merged
+
+    def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch:
+        return validate_task(batch, run_id, self.settings.validation_dir)
+
+
+def run_nightly(sources_file: Path, settings: Settings, distributed: bool = False) -> RunSummary:
+    """The body shared by the nightly flow and the Dask variant."""
+    logger = get_run_logger()
+    summary = pipeline.run_pipeline(sources_file, settings, TaskStages(settings, distributed))
+    logger.info(summary.render())
+    return summary
+
+
+@flow(name="nightly", log_prints=True)
+def nightly(sources: str = str(DEFAULT_SOURCES), warehouse: str | None = None) -> RunSummary:
+    """Fetch the configured sources, extract events, validate and load them."""
+    settings = Settings.from_env(warehouse)
+    if settings.dask_address:
+        return dask_nightly(sources, warehouse, settings.dask_address)
+    return run_nightly(Path(sources), settings)
+
+
+def dask_nightly(sources: str, warehouse: str | None, address: str) -> RunSummary:
+    """The nightly flow with its CPU stages on a Dask cluster at `address`."""
+    from prefect_dask import DaskTaskRunner
+
+    runner = DaskTaskRunner(address=address)
+    distributed_flow = nightly_on_dask.with_options(task_runner=runner)
+    return distributed_flow(sources, warehouse)
+
+
+@flow(name="nightly-dask", log_prints=True)
+def nightly_on_dask(sources: str, warehouse: str | None = None) -> RunSummary:
+    settings = Settings.from_env(warehouse)
+    return run_nightly(Path(sources), settings, distributed=True)
+
+
+if __name__ == "__main__":
+    nightly()

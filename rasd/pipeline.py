@@ -1,0 +1,329 @@
+"""One run of the nightly job as plain functions: discover -> fetch -> clean + extract ->
+validate -> stage -> load.
+
+The loop is written once here. `run_batches` takes a `Stages` object that performs each
+step; the plain runner calls the functions directly, the Prefect flow (flows/nightly.py)
+wraps the same functions in tasks. Pages travel in batches so memory is bounded by the
+batch size, not by the night's page count; each validated batch is staged to Parquet
+outside the warehouse, and the warehouse is written once, in one short transaction.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from rasd.clean import CleanError, clean_page
+from rasd.extract import extract_events
+from rasd.fetch import FetchSettings, PreviousFetch, fetch_pages
+from rasd.models import Article, Event, FetchedPage, PageRef
+from rasd.rawstore import RawStore
+from rasd.settings import Settings
+from rasd.sources import discover, load_sources
+from rasd.validate import ValidatedBatch, validate_batch
+from rasd.warehouse import Warehouse, stage_batch
+
+log = logging.getLogger("rasd")
+
+
+@dataclass
+class ProcessedBatch:
+    """What clean + extract made of a batch of fetched pages."""
+
+    pages: list[FetchedPage]
+    articles: list[Article] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    """The counts an operator reads after a run."""
+
+    run_id: str
+    status: str = "running"
+    pages_attempted: int = 0
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    pages_unchanged: int = 0
+    articles: int = 0
+    events: int = 0
+    quarantined: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    listing_failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "pages_attempted": self.pages_attempted,
+            "pages_fetched": self.pages_fetched,
+            "pages_failed": self.pages_failed,
+            "pages_unchanged": self.pages_unchanged,
+            "articles": self.articles,
+            "events": self.events,
+            "quarantined": self.quarantined,
+        }
+
+    def add_pages(self, pages: Sequence[FetchedPage]) -> None:
+        self.pages_attempted += len(pages)
+        for page in pages:
+            if page.unchanged:
+                self.pages_unchanged += 1
+            elif page.error is not None:
+                self.pages_failed += 1
+                self.failures.append((page.url, page.error))
+            else:
+                self.pages_fetched += 1
+
+    def render(self) -> str:
+        lines = [
+            f"run {self.run_id}: {self.status} in {self.seconds:.1f} s",
+            f"  pages:      {self.pages_attempted} attempted, {self.pages_fetched} fetched, "
+            f"{self.pages_unchanged} unchanged, {self.pages_failed} failed",
+            f"  articles:   {self.articles}",
+            f"  events:     {self.events}",
+            f"  quarantined: {self.quarantined}",
+        ]
+        for url, error in self.failures[:20]:
+            lines.append(f"  failed: {url} -- {error}")
+        if len(self.failures) > 20:
+            lines.append(f"  ... and {len(self.failures) - 20} more failures (see the pages table)")
+        if self.message:
+            lines.append(f"  note: {self.message}")
+        return "\n".join(lines)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable and unique: the UTC start time plus a random suffix."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def fetch_settings(settings: Settings) -> FetchSettings:
+    return FetchSettings(user_agent=settings.user_agent, threads=settings.fetch_threads)
+
+
+def discover_pages(
+    sources_file: Path, settings: Settings
+) -> tuple[list[PageRef], list[FetchedPage]]:
+    """All page URLs the configured sources list, and the outcome of every listing that failed."""
+    sources = load_sources(sources_file)
+    refs: list[PageRef] = []
+    failures: list[FetchedPage] = []
+    seen: set[str] = set()
+    fs = fetch_settings(settings)
+    timeout = httpx.Timeout(fs.total_timeout, connect=fs.connect_timeout, read=fs.read_timeout)
+    with httpx.Client(headers={"User-Agent": fs.user_agent}, timeout=timeout) as client:
+        for source in sources:
+            found = discover(source, client)
+            failures.extend(found.failures)
+            for ref in found.refs:
+                if ref.url not in seen:
+                    seen.add(ref.url)
+                    refs.append(ref)
+    return refs, failures
+
+
+def process_pages(pages: Sequence[FetchedPage]) -> ProcessedBatch:
+    """Clean every fetched page and extract its events. Pages that hold no article keep a
+    readable error, so their outcome is recorded rather than lost."""
+    out = ProcessedBatch(pages=list(pages))
+    for i, page in enumerate(out.pages):
+        if not page.ok:
+            continue
+        try:
+            article = clean_page(page)
+        except CleanError as exc:
+            out.pages[i] = replace(page, error=f"no article: {exc}")
+            continue
+        out.articles.append(article)
+        out.events.extend(extract_events(article))
+    for page in out.pages:
+        page.html = None  # the raw page is in the raw store; do not carry it further
+    return out
+
+
+def _chunks(items: Sequence[FetchedPage], n: int) -> list[Sequence[FetchedPage]]:
+    size = max(1, -(-len(items) // n))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def process_pages_parallel(
+    pages: Sequence[FetchedPage], executor: Executor | None, parts: int
+) -> ProcessedBatch:
+    """process_pages over `parts` chunks on an executor (processes or a Dask client)."""
+    if executor is None or parts <= 1 or len(pages) < 2 * parts:
+        return process_pages(pages)
+    merged = ProcessedBatch(pages=[])
+    for part in executor.map(process_pages, _chunks(pages, parts)):
+        merged.pages.extend(part.pages)
+        merged.articles.extend(part.articles)
+        merged.events.extend(part.events)
+    return merged
+
+
+class Stages(Protocol):
+    """The steps a runner performs; the Prefect flow supplies task-backed versions."""
+
+    def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]: ...
+
+    def fetch(
+        self, refs: list[PageRef], previous: dict[str, PreviousFetch]
+    ) -> list[FetchedPage]: ...
+
+    def process(self, pages: list[FetchedPage]) -> ProcessedBatch: ...
+
+    def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch: ...
+
+    def close(self) -> None: ...
+
+
+class PlainStages:
+    """Runs each step in this process; clean + extract on a pool of worker processes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.raw_store = RawStore(settings.raw_dir)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]:
+        return discover_pages(sources_file, self.settings)
+
+    def fetch(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> list[FetchedPage]:
+        return fetch_pages(refs, fetch_settings(self.settings), previous, self.raw_store)
+
+    def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
+        workers = self.settings.workers
+        if workers > 1 and len(pages) >= 4 * workers and self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=workers)
+        return process_pages_parallel(pages, self._pool, workers)
+
+    def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch:
+        return validate_batch(
+            batch.articles, batch.events, run_id=run_id, docs_dir=self.settings.validation_dir
+        )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def run_batches(
+    refs: list[PageRef],
+    discovery_failures: list[FetchedPage],
+    stages: Stages,
+    warehouse: Warehouse,
+    summary: RunSummary,
+    settings: Settings,
+    on_batch: Callable[[RunSummary], None] | None = None,
+) -> None:
+    """Fetch, process, validate and stage every batch, then load them all at once."""
+    stage_dir = settings.staging_dir / summary.run_id
+    previous = {
+        url: PreviousFetch(etag=etag, last_modified=modified, content_hash=digest)
+        for url, (etag, modified, digest) in warehouse.previous_fetches().items()
+    }
+    summary.add_pages(discovery_failures)
+    summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
+    stage_batch(stage_dir, 0, discovery_failures, [], [], [])
+    for number, batch_refs in enumerate(batched(refs, settings.batch_size), start=1):
+        pages = stages.fetch(batch_refs, previous)
+        processed = stages.process(pages)
+        validated = stages.validate(processed, summary.run_id)
+        stage_batch(
+            stage_dir,
+            number,
+            processed.pages,
+            validated.articles,
+            validated.events,
+            validated.quarantine,
+        )
+        summary.add_pages(processed.pages)
+        summary.quarantined += len(validated.quarantine)
+        if on_batch:
+            on_batch(summary)
+    loaded = warehouse.load_staged(summary.run_id, stage_dir)
+    summary.articles = loaded.articles
+    summary.events = loaded.events
+    shutil.rmtree(stage_dir, ignore_errors=True)
+
+
+class RunInProgressError(RuntimeError):
+    """Another run holds the warehouse; two runs at once would race on the same pages."""
+
+
+@contextmanager
+def exclusive_run(settings: Settings) -> Iterator[None]:
+    """One run per warehouse at a time, enforced with an OS lock that dies with its process
+    (a run killed with -9 never leaves a stale lock behind)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    lock_path = settings.home / f".{settings.warehouse.name}.run.lock"
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgressError(
+                f"another rasd run is writing {settings.warehouse}; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _forget_unfinished_runs(warehouse: Warehouse, settings: Settings) -> None:
+    """A run that was killed loaded nothing (the load is one transaction at the end), so
+    its staged batches are dropped and this run fetches those pages again."""
+    for run_id in warehouse.unfinished_runs():
+        warehouse.finish_run(
+            run_id, "killed", {}, "did not finish; its work was redone by a later run"
+        )
+        shutil.rmtree(settings.staging_dir / run_id, ignore_errors=True)
+
+
+def run_pipeline(
+    sources_file: Path, settings: Settings, stages: Stages | None = None
+) -> RunSummary:
+    """One complete run, recorded in the runs table whatever happens."""
+    with exclusive_run(settings):
+        return _run_locked(sources_file, settings, stages or PlainStages(settings))
+
+
+def _run_locked(sources_file: Path, settings: Settings, stages: Stages) -> RunSummary:
+    started = time.monotonic()
+    warehouse = Warehouse(settings.warehouse)
+    warehouse.init()
+    summary = RunSummary(run_id=new_run_id())
+    _forget_unfinished_runs(warehouse, settings)
+    warehouse.start_run(summary.run_id, str(sources_file), datetime.now(UTC))
+    try:
+        refs, failures = stages.discover(sources_file)
+        run_batches(refs, failures, stages, warehouse, summary, settings)
+        summary.status = "completed"
+    except BaseException as exc:
+        summary.status = "failed"
+        summary.message = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        stages.close()
+        summary.seconds = time.monotonic() - started
+        warehouse.finish_run(summary.run_id, summary.status, summary.counts(), summary.message)
+    return summary

@@ -1,0 +1,113 @@
+"""The whole nightly job without Prefect: sample site over HTTP -> DuckDB warehouse."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from rasd.pipeline import RunInProgressError, exclusive_run, run_pipeline
+from rasd.samplesite import all_trap_texts
+from rasd.settings import Settings
+
+COVID_WORDS = ("covid19", "كورونا", "كوفيد", "[covid")
+
+
+def _rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _table_counts(warehouse: Path) -> dict[str, int]:
+    return {
+        table: _rows(warehouse, f"SELECT count(*) FROM {table}")[0][0]
+        for table in ("pages", "articles", "events", "quarantine")
+    }
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371 * 2 * math.asin(math.sqrt(a))
+
+
+@pytest.fixture
+def sample_run(tmp_path: Path, sample_sources: Path) -> tuple[Settings, object]:
+    settings = Settings(warehouse=tmp_path / "wh" / "warehouse.duckdb", workers=1)
+    return settings, run_pipeline(sample_sources, settings)
+
+
+def test_sample_run_loads_every_seed_article(sample_run) -> None:
+    settings, summary = sample_run
+    assert summary.status == "completed"
+    assert summary.articles == 5
+    assert summary.pages_failed == 0
+    pages = _rows(settings.warehouse, "SELECT url, status, error FROM pages")
+    assert len(pages) == summary.pages_attempted
+    assert all(status == 200 and error is None for _, status, error in pages)
+    runs = _rows(settings.warehouse, "SELECT status, articles FROM runs")
+    assert runs == [("completed", 5)]
+
+
+def test_article_text_has_no_boilerplate(sample_run) -> None:
+    settings, _ = sample_run
+    texts = [t for (t,) in _rows(settings.warehouse, "SELECT text FROM articles")]
+    for text in texts:
+        assert not any(word in text.lower() for word in COVID_WORDS)
+        for trap in all_trap_texts():
+            assert trap not in text
+
+
+def test_required_seed_events_are_found(sample_run, shared_dir: Path) -> None:
+    settings, _ = sample_run
+    events = _rows(
+        settings.warehouse,
+        "SELECT a.url, e.event_type, e.latitude, e.longitude, e.event_date, e.fatalities "
+        "FROM events e JOIN articles a USING (article_id)",
+    )
+    for line in (shared_dir / "gold" / "seeds.jsonl").read_text(encoding="utf-8").splitlines():
+        gold = json.loads(line)
+        mine = [e for e in events if gold["id"] in e[0]]
+        for want in (g for g in gold["events"] if not g["optional"]):
+            types = {want["event_type"], *want["alt_types"]}
+            near = [
+                e
+                for e in mine
+                if e[1] in types and _km(e[2], e[3], want["latitude"], want["longitude"]) <= 25
+            ]
+            assert near, f"{gold['id']}: missing {want['event_type']} in {want['location']}"
+            if gold["id"].startswith(("001", "002")) and want["event_date"]:
+                assert any(
+                    str(e[4]) == want["event_date"] and e[5] == want["fatalities"] for e in near
+                ), f"{gold['id']}: wrong date or fatalities for {want['location']}"
+
+
+def test_no_event_comes_from_boilerplate(sample_run) -> None:
+    settings, _ = sample_run
+    evidence = _rows(
+        settings.warehouse,
+        "SELECT e.notes, a.text FROM events e JOIN articles a USING (article_id)",
+    )
+    assert evidence
+    for notes, text in evidence:
+        for sentence in notes.split("\n"):
+            assert sentence.strip()[:40] in text
+
+
+def test_rerun_adds_nothing(sample_run, sample_sources: Path) -> None:
+    settings, first = sample_run
+    before = _table_counts(settings.warehouse)
+    second = run_pipeline(sample_sources, settings)
+    assert _table_counts(settings.warehouse) == before
+    assert second.pages_unchanged == first.pages_fetched
+    assert _rows(settings.warehouse, "SELECT count(*) FROM runs")[0][0] == 2
+
+
+def test_second_run_on_same_warehouse_is_refused(tmp_path: Path) -> None:
+    settings = Settings(warehouse=tmp_path / "warehouse.duckdb")
+    with exclusive_run(settings), pytest.raises(RunInProgressError), exclusive_run(settings):
+        pass
