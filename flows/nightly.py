@@ -10,13 +10,13 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from rasd.fetch import PreviousFetch
-from rasd.validate import ValidatedBatch, validate_batch
 
 from rasd import pipeline
+from rasd.fetch import PreviousFetch
 from rasd.models import FetchedPage, PageRef
 from rasd.pipeline import ProcessedBatch, RunSummary
 from rasd.settings import DEFAULT_SOURCES, Settings
+from rasd.validate import ValidatedBatch, validate_batch
 
 TASK_OPTIONS = {"cache_policy": NO_CACHE, "persist_result": False}
 
@@ -30,9 +30,9 @@ def discover_task(
 
 @task(name="fetch", **TASK_OPTIONS)
 def fetch_task(
-    stages: pipeline.PlainStages, refs: list[PageRef], previous: dict[str, PreviousFetch]
+    refs: list[PageRef], previous: dict[str, PreviousFetch], settings: Settings
 ) -> list[FetchedPage]:
-    return stages.fetch(refs, previous)
+    return pipeline.fetch_batch(refs, previous, settings)
 
 
 @task(name="clean-and-extract", **TASK_OPTIONS)
@@ -59,8 +59,8 @@ class TaskStages(pipeline.PlainStages):
     def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]:
         return discover_task(sources_file, self.settings)
 
-    def fetch(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> list[FetchedPage]:
-        return fetch_task(self, refs, previous)
+    def fetch_ahead(self, refs: list[PageRef], previous: dict[str, PreviousFetch]):
+        return fetch_task.submit(refs, previous, self.settings)
 
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
         if not self.distributed:

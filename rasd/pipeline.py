@@ -16,7 +16,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -136,6 +136,13 @@ def discover_pages(
     return refs, failures
 
 
+def fetch_batch(
+    refs: list[PageRef], previous: dict[str, PreviousFetch], settings: Settings
+) -> list[FetchedPage]:
+    """Download a batch of pages, storing every raw body in the raw store."""
+    return fetch_pages(refs, fetch_settings(settings), previous, RawStore(settings.raw_dir))
+
+
 def process_pages(pages: Sequence[FetchedPage]) -> ProcessedBatch:
     """Clean every fetched page and extract its events. Pages that hold no article keep a
     readable error, so their outcome is recorded rather than lost."""
@@ -190,6 +197,12 @@ class Stages(Protocol):
     def close(self) -> None: ...
 
 
+class PendingPages(Protocol):
+    """A fetch under way (a concurrent.futures or Prefect future)."""
+
+    def result(self) -> list[FetchedPage]: ...
+
+
 class PlainStages:
     """Runs each step in this process; clean + extract on a pool of worker processes."""
 
@@ -197,12 +210,16 @@ class PlainStages:
         self.settings = settings
         self.raw_store = RawStore(settings.raw_dir)
         self._pool: ProcessPoolExecutor | None = None
+        self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-fetch")
+
+    def fetch_ahead(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> PendingPages:
+        return self._fetcher.submit(self.fetch, refs, previous)
 
     def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]:
         return discover_pages(sources_file, self.settings)
 
     def fetch(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> list[FetchedPage]:
-        return fetch_pages(refs, fetch_settings(self.settings), previous, self.raw_store)
+        return fetch_batch(refs, previous, self.settings)
 
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
         workers = self.settings.workers
@@ -216,6 +233,7 @@ class PlainStages:
         )
 
     def close(self) -> None:
+        self._fetcher.shutdown(cancel_futures=True)
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
@@ -244,8 +262,14 @@ def run_batches(
     summary.add_pages(discovery_failures)
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
     stage_batch(stage_dir, 0, discovery_failures, [], [], [])
-    for number, batch_refs in enumerate(batched(refs, settings.batch_size), start=1):
-        pages = stages.fetch(batch_refs, previous)
+    batches = list(batched(refs, settings.batch_size))
+    # Download batch n+1 while batch n is cleaned and extracted: the network and the CPU
+    # work at the same time, and at most two batches of pages are held at once.
+    pending = stages.fetch_ahead(batches[0], previous) if batches else None
+    for number in range(1, len(batches) + 1):
+        assert pending is not None
+        pages = pending.result()
+        pending = stages.fetch_ahead(batches[number], previous) if number < len(batches) else None
         processed = stages.process(pages)
         validated = stages.validate(processed, summary.run_id)
         stage_batch(
