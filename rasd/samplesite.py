@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,8 @@ from rasd.settings import DATA_DIR
 TEMPLATE_DIR = DATA_DIR / "sample_site" / "templates"
 TEMPLATES: tuple[str, ...] = ("wordpress", "portal")
 DEFAULT_SITE_NAME = "أخبار الساحل"
+CAPTION_MARK = "أرشيف"  # photo captions in the seeds end with "- أرشيف" / "_أرشيف"
+HEADLINE_WORDS = 12
 
 
 class SampleSiteError(ValueError):
@@ -252,6 +255,42 @@ def _json_ld(title: str, published: str, site_name: str, url_path: str) -> str:
     return json.dumps(doc, ensure_ascii=False).replace("</", "<\\/")
 
 
+def headline_from(paragraph: str) -> str:
+    """A headline for a text that has none: its first clause, at most a dozen words."""
+    clause = re.split(r"[،,.:؛]", paragraph, maxsplit=1)[0]
+    return " ".join(clause.split()[:HEADLINE_WORDS])
+
+
+def _is_caption_block(block: str) -> bool:
+    return all(line.strip().endswith(CAPTION_MARK) for line in block.splitlines())
+
+
+def parse_seed_text(text: str) -> tuple[str, list[str | Figure]]:
+    """Headline and body blocks of a plain-text article.
+
+    Blank lines split paragraphs; blocks of caption lines become figures; the first block
+    is the headline when it is a single line followed by more. Otherwise (a text on one
+    line, or one that opens with captions) the headline is made from the first paragraph.
+    """
+    raw = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    title = None
+    if len(raw) > 1 and "\n" not in raw[0] and not _is_caption_block(raw[0]):
+        title, raw = raw[0], raw[1:]
+    blocks: list[str | Figure] = []
+    for block in raw:
+        if _is_caption_block(block):
+            captions = dict.fromkeys(line.strip() for line in block.splitlines())
+            blocks += [Figure(c) for c in captions]
+        else:
+            blocks.append(" ".join(line.strip() for line in block.splitlines()))
+    if title is None:
+        first_text = next((b for b in blocks if isinstance(b, str)), None)
+        if first_text is None:
+            raise SampleSiteError("the text has no paragraph")
+        title = headline_from(first_text)
+    return title, blocks
+
+
 def template_for(index: int) -> str:
     """Templates rotate with the page number, so a set of pages uses all of them."""
     return TEMPLATES[index % len(TEMPLATES)]
@@ -266,10 +305,15 @@ def render_eval_page(
     url_path: str,
     site_name: str = DEFAULT_SITE_NAME,
 ) -> str:
-    """A page for a gold article: template and COVID widgets rotate with `index`."""
+    """A page for a gold article: template and COVID widgets rotate with `index`.
+
+    Title and paragraphs are re-read with `parse_seed_text`, so a seed whose whole text
+    came as the title (one line, no blank lines) still gets a headline and a body.
+    """
+    title, blocks = parse_seed_text("\n\n".join([title, *paragraphs]))
     return render_article(
         title=title,
-        paragraphs=paragraphs,
+        paragraphs=blocks,
         published=published,
         template=template_for(index),
         url_path=url_path,

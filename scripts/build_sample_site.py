@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -25,11 +24,14 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from rasd.samplesite import DEFAULT_SITE_NAME, Figure, render_article  # noqa: E402
+from rasd.samplesite import (  # noqa: E402
+    DEFAULT_SITE_NAME,
+    Figure,
+    parse_seed_text,
+    render_article,
+)
 
 BASE = "{{BASE_URL}}"
-CAPTION_MARK = "أرشيف"  # the seeds' photo captions end with "- أرشيف" / "_أرشيف"
-HEADLINE_WORDS = 12
 GENERATED_TOP_LEVEL = (
     "index.html",
     "robots.txt",
@@ -75,35 +77,6 @@ class SeedPage:
         return f"/news/{year}/{month}/{self.seed_id.split('_', 1)[1]}.html"
 
 
-def headline_from(paragraph: str) -> str:
-    """A headline for a seed that has none: its first clause, at most a dozen words."""
-    clause = re.split(r"[،,.:؛]", paragraph, maxsplit=1)[0]
-    return " ".join(clause.split()[:HEADLINE_WORDS])
-
-
-def is_caption_block(block: str) -> bool:
-    return all(line.strip().endswith(CAPTION_MARK) for line in block.splitlines())
-
-
-def parse_seed(text: str) -> tuple[str, list[str | Figure]]:
-    """Headline and body blocks of a seed: blank lines split paragraphs; caption blocks
-    become figures; the first block is the headline when it is one line among several."""
-    raw = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
-    title = None
-    if len(raw) > 1 and "\n" not in raw[0] and not is_caption_block(raw[0]):
-        title, raw = raw[0], raw[1:]
-    blocks: list[str | Figure] = []
-    for block in raw:
-        if is_caption_block(block):
-            captions = dict.fromkeys(line.strip() for line in block.splitlines())
-            blocks += [Figure(c) for c in captions]
-        else:
-            blocks.append(" ".join(line.strip() for line in block.splitlines()))
-    if title is None:
-        title = headline_from(next(b for b in blocks if isinstance(b, str)))
-    return title, blocks
-
-
 def load_seeds(shared: Path) -> list[SeedPage]:
     gold = {}
     for line in (shared / "gold" / "seeds.jsonl").read_text(encoding="utf-8").splitlines():
@@ -115,7 +88,7 @@ def load_seeds(shared: Path) -> list[SeedPage]:
         raise SystemExit(f"expected {len(PLANS)} seeds in {shared / 'seeds'}, found {len(files)}")
     pages = []
     for path, plan in zip(files, PLANS, strict=True):
-        title, blocks = parse_seed(path.read_text(encoding="utf-8"))
+        title, blocks = parse_seed_text(path.read_text(encoding="utf-8"))
         published = gold[path.stem][:10] + plan.time
         pages.append(SeedPage(path.stem, title, blocks, published, plan))
     return pages
