@@ -1,0 +1,487 @@
+"""The DuckDB warehouse: schema, views, run records, and the one-transaction load.
+
+DuckDB locks the whole file while a writer has it open, and an analyst's read-only
+session must be able to open it between writes. So every method opens a connection,
+does its work and closes it, and a night's work is written in one short transaction at
+the end: batches are first staged as Parquet files outside the warehouse (`Stage`),
+then `load_staged` bulk-inserts all of them at once.
+
+Every load is idempotent: ids are deterministic, pages and articles are upserted,
+an article's events are replaced as a whole, quarantine rows are inserted once. A crash
+before the commit leaves the warehouse as it was; the stage directory can be loaded
+again later without doubling anything.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from rasd.models import Article, Event, FetchedPage
+from rasd.settings import SQL_DIR
+from rasd.validate import QuarantineRow
+
+QUERIES_DIR = SQL_DIR / "queries"
+VIEWS_DIR = SQL_DIR / "views"
+SCHEMA_SQL = SQL_DIR / "schema.sql"
+LOADED_MARKER = "_LOADED"
+STAGED_TABLES = ("pages", "articles", "events", "quarantine")
+RUN_COUNT_KEYS = (
+    "pages_attempted",
+    "pages_fetched",
+    "pages_failed",
+    "pages_unchanged",
+    "articles",
+    "events",
+    "quarantined",
+)
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse could not be opened, set up or written; nothing was half-written."""
+
+
+class WarehouseBusyError(WarehouseError):
+    """Another process held the warehouse file for longer than we were willing to wait."""
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What one load of a stage directory wrote."""
+
+    batches: int = 0
+    pages: int = 0
+    articles: int = 0
+    events: int = 0
+    events_replaced: int = 0
+    quarantined: int = 0  # new quarantine rows (already known ones are not counted)
+    already_loaded: bool = False
+
+
+def read_sql(name: str, folder: Path = QUERIES_DIR) -> str:
+    """The text of sql/queries/<name>.sql (or another folder's file)."""
+    path = folder / f"{name}.sql"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WarehouseError(f"missing SQL file {path}: {exc}") from exc
+
+
+def utc_naive(value: datetime | None) -> datetime | None:
+    """The schema stores UTC without a zone: aware times are converted, naive ones are
+    taken to be UTC already."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------- staging (Parquet)
+
+_TS = pa.timestamp("us")
+PAGE_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("source", pa.string()),
+        ("fetched_at", _TS),
+        ("status", pa.int32()),
+        ("error", pa.string()),
+        ("final_url", pa.string()),
+        ("content_type", pa.string()),
+        ("encoding", pa.string()),
+        ("content_hash", pa.string()),
+        ("bytes", pa.int64()),
+        ("etag", pa.string()),
+        ("last_modified", pa.string()),
+        ("unchanged", pa.bool_()),
+    ]
+)
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("source", pa.string()),
+        ("site", pa.string()),
+        ("title", pa.string()),
+        ("published_at", _TS),
+        ("language", pa.string()),
+        ("text", pa.string()),
+        ("content_hash", pa.string()),
+    ]
+)
+EVENT_SCHEMA = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("event_date", pa.date32()),
+        ("date_explicit", pa.bool_()),
+        ("event_type", pa.string()),
+        ("sub_event_type", pa.string()),
+        ("actor1", pa.string()),
+        ("actor2", pa.string()),
+        ("location", pa.string()),
+        ("location_as_written", pa.string()),
+        ("admin1", pa.string()),
+        ("country", pa.string()),
+        ("latitude", pa.float64()),
+        ("longitude", pa.float64()),
+        ("geonameid", pa.int64()),
+        ("fatalities", pa.int32()),
+        ("injuries", pa.int32()),
+        ("notes", pa.string()),
+        ("confidence", pa.float64()),
+    ]
+)
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("quarantine_id", pa.string()),
+        ("kind", pa.string()),
+        ("record_id", pa.string()),
+        ("url", pa.string()),
+        ("failed_expectations", pa.string()),
+        ("record", pa.string()),
+        ("quarantined_at", _TS),
+    ]
+)
+SCHEMAS = {
+    "pages": PAGE_SCHEMA,
+    "articles": ARTICLE_SCHEMA,
+    "events": EVENT_SCHEMA,
+    "quarantine": QUARANTINE_SCHEMA,
+}
+
+
+def _page_rows(pages: Sequence[FetchedPage]) -> list[dict[str, Any]]:
+    return [
+        {name: getattr(p, name) for name in PAGE_SCHEMA.names}
+        | {"fetched_at": utc_naive(p.fetched_at)}
+        for p in pages
+    ]
+
+
+def _article_rows(articles: Sequence[Article]) -> list[dict[str, Any]]:
+    return [
+        {name: getattr(a, name) for name in ARTICLE_SCHEMA.names}
+        | {"published_at": utc_naive(a.published_at)}
+        for a in articles
+    ]
+
+
+def _event_rows(events: Sequence[Event]) -> list[dict[str, Any]]:
+    rows = []
+    for e in events:
+        row = {name: getattr(e, name) for name in EVENT_SCHEMA.names}
+        if isinstance(row["event_date"], datetime):
+            row["event_date"] = row["event_date"].date()
+        rows.append(row)
+    return rows
+
+
+def _quarantine_rows(rows: Sequence[QuarantineRow], staged_at: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "quarantine_id": q.quarantine_id,
+            "kind": q.kind,
+            "record_id": q.record_id,
+            "url": q.url,
+            "failed_expectations": ",".join(q.failed_expectations),
+            "record": q.record_json,
+            "quarantined_at": staged_at,
+        }
+        for q in rows
+    ]
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Stage:
+    """A run's staged batches: stage_dir/batch_NNNNNN/{pages,articles,events,quarantine}.parquet.
+
+    A batch directory appears whole or not at all (written under a temporary name, then
+    renamed), so a crash mid-write never leaves a half batch to be loaded.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = Path(directory)
+
+    def batch_dir(self, batch_no: int) -> Path:
+        return self.dir / f"batch_{batch_no:06d}"
+
+    def write_batch(
+        self,
+        batch_no: int,
+        pages: Sequence[FetchedPage],
+        articles: Sequence[Article],
+        events: Sequence[Event],
+        quarantine: Sequence[QuarantineRow],
+    ) -> Path:
+        staged_at = utc_naive(datetime.now(UTC))
+        tables = {
+            "pages": _page_rows(pages),
+            "articles": _article_rows(articles),
+            "events": _event_rows(events),
+            "quarantine": _quarantine_rows(quarantine, staged_at),
+        }
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.dir / f".tmp-{batch_no:06d}-{os.getpid()}-{secrets.token_hex(4)}"
+        tmp.mkdir()
+        try:
+            for name, rows in tables.items():
+                target = tmp / f"{name}.parquet"
+                table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
+                pq.write_table(table, target)
+                _fsync(target)
+            self._publish(tmp, self.batch_dir(batch_no))
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return self.batch_dir(batch_no)
+
+    def _publish(self, tmp: Path, final: Path) -> None:
+        """Swap the finished temporary directory in; a re-staged batch replaces the old one."""
+        old = None
+        if final.exists():
+            old = self.dir / f".old-{final.name}-{secrets.token_hex(4)}"
+            final.rename(old)
+        tmp.rename(final)
+        _fsync(self.dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def batches(self) -> list[tuple[int, Path]]:
+        """The complete batches, in batch order."""
+        if not self.dir.is_dir():
+            return []
+        found = []
+        for path in self.dir.glob("batch_*"):
+            number = path.name.removeprefix("batch_")
+            if path.is_dir() and number.isdigit():
+                found.append((int(number), path))
+        return sorted(found)
+
+    @property
+    def loaded(self) -> bool:
+        return (self.dir / LOADED_MARKER).exists()
+
+    def mark_loaded(self, run_id: str) -> None:
+        marker = self.dir / LOADED_MARKER
+        tmp = self.dir / f".{LOADED_MARKER}.tmp"
+        tmp.write_text(f"{run_id}\n", encoding="utf-8")
+        tmp.replace(marker)
+
+    def read(self, table: str) -> pa.Table:
+        """All batches of one staged table, with a batch_no column (later batches win)."""
+        schema = SCHEMAS[table].append(pa.field("batch_no", pa.int32()))
+        parts = [pa.Table.from_pylist([], schema=schema)]
+        for number, path in self.batches():
+            part = pq.read_table(path / f"{table}.parquet", schema=SCHEMAS[table])
+            batch_col = pa.array([number] * part.num_rows, type=pa.int32())
+            parts.append(part.append_column("batch_no", batch_col))
+        return pa.concat_tables(parts)
+
+
+def stage_batch(
+    stage_dir: Path,
+    batch_no: int,
+    pages: Sequence[FetchedPage],
+    articles: Sequence[Article],
+    events: Sequence[Event],
+    quarantine: Sequence[QuarantineRow],
+) -> Path:
+    """Write one validated batch as Parquet under stage_dir; returns the batch folder."""
+    return Stage(stage_dir).write_batch(batch_no, pages, articles, events, quarantine)
+
+
+def pending_stages(staging_root: Path) -> list[Path]:
+    """Stage directories under staging_root that hold batches never loaded."""
+    if not staging_root.is_dir():
+        return []
+    return sorted(
+        path
+        for path in staging_root.iterdir()
+        if path.is_dir() and not Stage(path).loaded and Stage(path).batches()
+    )
+
+
+# ---------------------------------------------------------------- the warehouse
+
+
+class Warehouse:
+    """One DuckDB file. Methods open and close their own connection."""
+
+    def __init__(self, path: Path, *, lock_timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one piece of work; waits while another process holds the file."""
+        con = self._open(read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise WarehouseError(f"cannot open warehouse {self.path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"warehouse {self.path} stayed locked by another process for "
+                        f"{self.lock_timeout:.0f} s: {exc}"
+                    ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    # ---------------------------------------------------------------- schema
+
+    def init(self) -> None:
+        """Create the tables and (re)install every view; safe to run any number of times."""
+        views = sorted(VIEWS_DIR.glob("*.sql"))
+        with self.connect() as con:
+            try:
+                con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            except duckdb.Error as exc:
+                raise WarehouseError(f"{SCHEMA_SQL} failed: {exc}") from exc
+            self._install_views(con, views)
+
+    @staticmethod
+    def _install_views(con: duckdb.DuckDBPyConnection, views: list[Path]) -> None:
+        """In filename order; a view that names one later in the order is retried after it."""
+        pending = views
+        while pending:
+            failed: list[tuple[Path, duckdb.Error]] = []
+            for path in pending:
+                try:
+                    con.execute(path.read_text(encoding="utf-8"))
+                except duckdb.Error as exc:
+                    failed.append((path, exc))
+            if len(failed) == len(pending):
+                path, exc = failed[0]
+                raise WarehouseError(f"view {path.name} failed: {exc}") from exc
+            pending = [path for path, _ in failed]
+
+    # ---------------------------------------------------------------- runs
+
+    def start_run(self, run_id: str, sources_file: str | Path, started_at: datetime) -> None:
+        params = {
+            "run_id": run_id,
+            "started_at": utc_naive(started_at),
+            "sources_file": str(sources_file),
+        }
+        with self.connect() as con:
+            con.execute(read_sql("start_run"), params)
+
+    def finish_run(
+        self, run_id: str, status: str, counts: dict[str, int], message: str | None
+    ) -> None:
+        unknown = set(counts) - set(RUN_COUNT_KEYS)
+        if unknown:
+            raise WarehouseError(
+                f"unknown run counts {sorted(unknown)}; expected some of {list(RUN_COUNT_KEYS)}"
+            )
+        params: dict[str, Any] = dict.fromkeys(RUN_COUNT_KEYS) | counts
+        params |= {
+            "run_id": run_id,
+            "status": status,
+            "message": message,
+            "finished_at": utc_naive(datetime.now(UTC)),
+        }
+        with self.connect() as con:
+            con.execute(read_sql("finish_run"), params)
+
+    def unfinished_runs(self) -> list[str]:
+        """Runs still marked running (their process died before recording an end)."""
+        return [row[0] for row in self._fetch("unfinished_runs")]
+
+    def previous_fetches(self) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """url -> (etag, last_modified, content_hash) of its last fetch with content."""
+        return {
+            url: (etag, modified, digest)
+            for url, etag, modified, digest in self._fetch("previous_fetches")
+        }
+
+    def counts(self) -> dict[str, int]:
+        """Rows per core table."""
+        return {name: int(n) for name, n in self._fetch("table_counts")}
+
+    def _fetch(self, query: str) -> list[tuple[Any, ...]]:
+        if not self.path.exists():
+            raise WarehouseError(f"warehouse {self.path} does not exist; run init() first")
+        with self.connect(read_only=True) as con:
+            return con.execute(read_sql(query)).fetchall()
+
+    # ---------------------------------------------------------------- load
+
+    def load_staged(self, run_id: str, stage_dir: Path) -> LoadCounts:
+        """Load every staged batch of stage_dir in one transaction, then mark it loaded.
+
+        Loading a directory already marked loaded does nothing; loading one again whose
+        mark was lost (a crash between commit and mark) rewrites the same rows.
+        """
+        stage = Stage(stage_dir)
+        if stage.loaded:
+            return LoadCounts(already_loaded=True)
+        batches = stage.batches()
+        staged = {name: stage.read(name) for name in STAGED_TABLES}
+        params = {"run_id": run_id, "loaded_at": utc_naive(datetime.now(UTC))}
+        with self.connect() as con:
+            counts = self._load(con, staged, params, len(batches))
+        if batches:
+            stage.mark_loaded(run_id)
+        return counts
+
+    def _load(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        staged: dict[str, pa.Table],
+        params: dict[str, Any],
+        n_batches: int,
+    ) -> LoadCounts:
+        for name, table in staged.items():
+            con.register(f"staged_{name}", table)
+
+        def run(query: str, needs: tuple[str, ...] = ()) -> int:
+            result = con.execute(read_sql(query), {k: params[k] for k in needs}).fetchone()
+            return int(result[0]) if result else 0
+
+        con.begin()
+        try:
+            pages = run("load_pages", ("run_id",))
+            articles = run("load_articles", ("run_id", "loaded_at"))
+            replaced = run("delete_replaced_events")
+            events = run("load_events", ("run_id", "loaded_at"))
+            quarantined = run("load_quarantine", ("run_id",))
+            con.commit()
+        except BaseException as exc:
+            con.rollback()
+            if isinstance(exc, duckdb.Error):
+                raise WarehouseError(f"loading the staged batches failed: {exc}") from exc
+            raise
+        return LoadCounts(n_batches, pages, articles, events, replaced, quarantined)
