@@ -1,0 +1,50 @@
+-- hotspots_30d: which towns had the most events in the last 30 days?
+-- The 30 days end at the newest event_date in the warehouse (see events_recent), not at today,
+-- so the view is meaningful for backfills and samples too. Ranked by events, then fatalities.
+-- Columns: rank, location, admin1, country, latitude, longitude, events, fatalities,
+--          injuries, event_types, first_date, last_date, window_start, window_end.
+CREATE OR REPLACE VIEW hotspots_30d AS
+WITH windowed AS (
+    SELECT *
+    FROM events_recent
+    WHERE days_before_newest < 30
+),
+by_town AS (
+    SELECT
+        location,
+        any_value(admin1)                                   AS admin1,
+        country,
+        avg(latitude)                                       AS latitude,
+        avg(longitude)                                      AS longitude,
+        count(*)                                            AS events,
+        CAST(sum(fatalities) AS BIGINT)                     AS fatalities,
+        CAST(sum(injuries) AS BIGINT)                       AS injuries,
+        string_agg(DISTINCT event_type, ', ' ORDER BY event_type) AS event_types,
+        min(event_date)                                     AS first_date,
+        max(event_date)                                     AS last_date,
+        any_value(newest_date) - 29                          AS window_start,
+        any_value(newest_date)                              AS window_end
+    FROM windowed
+    GROUP BY location, country
+)
+SELECT
+    CAST(row_number() OVER (ORDER BY events DESC, fatalities DESC, location) AS INTEGER) AS rank,
+    *
+FROM by_town
+ORDER BY rank;
+
+COMMENT ON VIEW hotspots_30d IS 'Towns ranked by events in the 30 days ending at the newest event_date in the warehouse.';
+COMMENT ON COLUMN hotspots_30d.rank IS '1 for the town with the most events (ties broken by fatalities, then name).';
+COMMENT ON COLUMN hotspots_30d.location IS 'Town (gazetteer name).';
+COMMENT ON COLUMN hotspots_30d.admin1 IS 'First-level administrative division of the town.';
+COMMENT ON COLUMN hotspots_30d.country IS 'Country of the town.';
+COMMENT ON COLUMN hotspots_30d.latitude IS 'Latitude of the town (WGS84).';
+COMMENT ON COLUMN hotspots_30d.longitude IS 'Longitude of the town (WGS84).';
+COMMENT ON COLUMN hotspots_30d.events IS 'Events in the town in the window (one per article report).';
+COMMENT ON COLUMN hotspots_30d.fatalities IS 'Sum of the events'' fatalities.';
+COMMENT ON COLUMN hotspots_30d.injuries IS 'Sum of the events'' injuries.';
+COMMENT ON COLUMN hotspots_30d.event_types IS 'The event types seen in the town, comma-separated.';
+COMMENT ON COLUMN hotspots_30d.first_date IS 'First event day in the window.';
+COMMENT ON COLUMN hotspots_30d.last_date IS 'Last event day in the window.';
+COMMENT ON COLUMN hotspots_30d.window_start IS 'First day of the window.';
+COMMENT ON COLUMN hotspots_30d.window_end IS 'Last day of the window: the newest event_date in the warehouse.';
