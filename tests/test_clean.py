@@ -266,6 +266,15 @@ def test_title_falls_back_to_title_tag_and_date_to_json_ld_graph():
     assert len(article.paragraphs) == 3
 
 
+def test_post_tagged_covid_is_not_pruned_with_the_widget():
+    widget = '<div class="covid19-card">اجمالي الحالات 5</div>'
+    body = f'<div class="tag-covid19 category-news">{BODY}{widget}</div>'
+    page = PLAIN_PAGE.format(title="مدرسة", head="", body=body)
+    article = clean_html(page, url="http://127.0.0.1/tagged")
+    assert len(article.paragraphs) == 3
+    assert "الحالات" not in article.text
+
+
 def test_date_without_metadata_comes_from_the_page():
     body = BODY + '<p class="date"><time datetime="2022-07-14">14 يوليو 2022</time></p>'
     page = PLAIN_PAGE.format(title="مدرسة", head="", body=body)
