@@ -1,0 +1,430 @@
+"""`make bench`: how close `rasd run` comes to the floor on this machine.
+
+Serves a generated site of N article pages on 127.0.0.1 (rasd.benchgen) and times, side by
+side:
+
+1. the floor: every page downloaded with 16 threads and `trafilatura.extract` run on it on
+   all cores, nothing else;
+2. `rasd run` as a separate process, with Prefect, into a fresh warehouse;
+3. the rerun: the same command again with nothing changed on the site.
+
+Prints the times, pages per second, the peak memory of each run (RSS summed over the
+`rasd run` process tree) and the ratios against the targets. Exits non-zero only when the
+benchmark itself cannot be set up or a run fails, never for a missed target.
+
+    .venv/bin/python scripts/bench.py [--pages 5000] [--json bench.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import httpx
+import psutil
+import trafilatura
+
+from rasd.benchgen import BenchSiteError, generate_article, serve_generated
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+TARGETS = {"run_over_floor": 1.3, "rerun_over_run": 0.15, "peak_memory_mb": 1536.0}
+POLL_SECONDS = 0.2
+EXTRACT_CHUNK = 16  # pages per job sent to the extraction processes
+SUMMARY_PAGES = re.compile(
+    r"pages:\s+(\d+) attempted, (\d+) fetched, (\d+) unchanged, (\d+) failed"
+)
+
+
+class BenchError(RuntimeError):
+    """The benchmark could not be set up or a measured run failed."""
+
+
+@dataclass
+class RunFigures:
+    seconds: float
+    peak_rss_mb: float
+    exit_code: int
+    pages: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- machine
+
+
+def machine() -> dict[str, object]:
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+# --------------------------------------------------------------------------- the floor
+
+
+def _ready() -> bool:
+    return True
+
+
+def _extract_chunk(pages: list[bytes]) -> int:
+    """How many of the pages trafilatura found a main text in."""
+    return sum(1 for page in pages if trafilatura.extract(page))
+
+
+def measure_floor(base_url: str, paths: Sequence[str], threads: int, workers: int) -> dict:
+    """Download with `threads` threads while `workers` processes extract, overlapping."""
+    started = time.perf_counter()
+    limits = httpx.Limits(max_connections=threads + 4, max_keepalive_connections=threads)
+    with (
+        ProcessPoolExecutor(max_workers=workers) as pool,
+        httpx.Client(base_url=base_url, limits=limits, timeout=30) as client,
+    ):
+        pool.submit(_ready).result()  # fork the workers before any download thread exists
+        with ThreadPoolExecutor(max_workers=threads) as downloads:
+            extracted = _download_and_extract(client, downloads, pool, paths)
+    seconds = time.perf_counter() - started
+    if extracted < len(paths) * 0.9:
+        raise BenchError(f"the floor extracted text from only {extracted} of {len(paths)} pages")
+    return {"seconds": seconds, "extracted": extracted}
+
+
+def _download_and_extract(
+    client: httpx.Client,
+    downloads: ThreadPoolExecutor,
+    pool: ProcessPoolExecutor,
+    paths: Sequence[str],
+) -> int:
+    """Pages go to the extraction processes in small chunks as soon as they arrive."""
+    jobs: list[Future[int]] = []
+    chunk: list[bytes] = []
+    for done in as_completed([downloads.submit(_download, client, p) for p in paths]):
+        chunk.append(done.result())
+        if len(chunk) == EXTRACT_CHUNK:
+            jobs.append(pool.submit(_extract_chunk, chunk))
+            chunk = []
+    if chunk:
+        jobs.append(pool.submit(_extract_chunk, chunk))
+    return sum(job.result() for job in jobs)
+
+
+def _download(client: httpx.Client, path: str) -> bytes:
+    response = client.get(path)
+    if response.status_code != 200:
+        raise BenchError(f"the bench site answered {response.status_code} for {path}")
+    return response.content
+
+
+# --------------------------------------------------------------------------- rasd run
+
+
+class _PeakMemory:
+    """Polls the RSS of a process and all its descendants; keeps the largest sum."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(self.root))
+            self._stop.wait(POLL_SECONDS)
+
+    def __enter__(self) -> _PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _tree_rss(root: psutil.Process) -> int:
+    total = 0
+    try:
+        members = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for process in members:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _kill_tree(pid: int) -> None:
+    """Stop a `rasd run` that overran: its process group holds it and all its workers."""
+    with suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def run_rasd(command: list[str], env: dict[str, str], log: Path, timeout: float) -> RunFigures:
+    started = time.perf_counter()
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+        with _PeakMemory(process.pid) as memory:
+            try:
+                code = process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_tree(process.pid)
+                process.wait()
+                raise BenchError(
+                    f"`rasd run` did not finish within {timeout:.0f} s; see {log}"
+                ) from None
+    seconds = time.perf_counter() - started
+    text = log.read_text(encoding="utf-8", errors="replace")
+    if code != 0:
+        tail = "\n".join(text.splitlines()[-25:])
+        raise BenchError(f"`rasd run` exited with {code}; the end of its output:\n{tail}")
+    return RunFigures(seconds, memory.peak / 2**20, code, _summary_pages(text))
+
+
+def _summary_pages(output: str) -> dict[str, int]:
+    found = SUMMARY_PAGES.search(output)
+    if not found:
+        return {}
+    names = ("attempted", "fetched", "unchanged", "failed")
+    return dict(zip(names, map(int, found.groups()), strict=True))
+
+
+def warehouse_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("articles", "events")
+        }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def prefect_server(home: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A separate `prefect server start` on 127.0.0.1, as a production deployment runs one.
+
+    Yields the environment that points runs at it; its start-up is not part of any timing.
+    """
+    port = _free_port()
+    server_env = {**env, "PREFECT_HOME": str(home)}
+    log = home / "server.log"
+    home.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1"]
+            + ["--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=server_env,
+            start_new_session=True,
+        )
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        _wait_healthy(api, process, log)
+        yield {**env, "PREFECT_API_URL": api}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            _kill_tree(process.pid)
+            process.wait()
+
+
+def _wait_healthy(api: str, process: subprocess.Popen, log: Path, limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"`prefect server start` exited early; see {log}")
+        try:
+            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise BenchError(f"the Prefect server was not healthy within {limit:.0f} s; see {log}")
+
+
+# --------------------------------------------------------------------------- report
+
+
+def ratios(floor: float, run: RunFigures, rerun: RunFigures) -> dict[str, float]:
+    return {
+        "run_over_floor": run.seconds / floor,
+        "rerun_over_run": rerun.seconds / run.seconds,
+        "peak_memory_mb": max(run.peak_rss_mb, rerun.peak_rss_mb),
+    }
+
+
+def render(pages: int, floor: float, run: RunFigures, rerun: RunFigures) -> str:
+    lines = [
+        f"{'':8}{'seconds':>10}{'pages/s':>10}{'peak MB':>10}",
+        f"{'floor':8}{floor:>10.1f}{pages / floor:>10.0f}{'':>10}",
+        f"{'run':8}{run.seconds:>10.1f}{pages / run.seconds:>10.0f}{run.peak_rss_mb:>10.0f}",
+        f"{'rerun':8}{rerun.seconds:>10.1f}{pages / rerun.seconds:>10.0f}"
+        f"{rerun.peak_rss_mb:>10.0f}",
+        "",
+    ]
+    for name, value in ratios(floor, run, rerun).items():
+        target = TARGETS[name]
+        verdict = "met" if value <= target else "MISSED"
+        shown = f"{value:.0f}" if name == "peak_memory_mb" else f"{value:.2f}"
+        lines.append(f"{name:16}{shown:>8}  target <= {target:g}  {verdict}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=5000, help="article pages (default 5000)")
+    parser.add_argument("--seed", type=int, default=0, help="text generator seed")
+    parser.add_argument("--threads", type=int, default=16, help="download threads of the floor")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="limit per `rasd run` in s (default scales)"
+    )
+    parser.add_argument(
+        "--no-prefect", action="store_true", help="time `rasd run --no-prefect` instead"
+    )
+    parser.add_argument(
+        "--prefect-server",
+        action="store_true",
+        help="run against a separate `prefect server start` instead of the temporary one",
+    )
+    parser.add_argument("--keep", type=Path, default=None, help="keep warehouse and logs here")
+    args = parser.parse_args(argv)
+    if args.pages < 1 or args.threads < 1:
+        parser.error("--pages and --threads must be at least 1")
+    return args
+
+
+def bench(args: argparse.Namespace, work: Path) -> dict:
+    rasd = VENV_BIN / "rasd"
+    if not rasd.is_file():
+        raise BenchError(f"{rasd} not found; run `make setup` first")
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    timeout = args.timeout or max(600.0, args.pages * 0.3)
+    paths = [generate_article(i, args.seed).path for i in range(args.pages)]
+    info = machine()
+    print(
+        f"machine: {info['nproc']} x {info['cpu_model']}, {info['ram_gb']} GB, "
+        f"Python {info['python']}",
+        flush=True,
+    )
+    print(f"generating and serving {args.pages} pages ...", flush=True)
+    with serve_generated(args.pages, args.seed) as base_url:
+        print("floor: 16-thread download + trafilatura on all cores ...", flush=True)
+        floor = measure_floor(base_url, paths, args.threads, os.cpu_count() or 1)
+        sources = work / "sources.yaml"
+        sources.write_text(
+            f"sources:\n  - name: bench\n    kind: sitemap\n"
+            f"    url: {base_url}/sitemap_index.xml\n",
+            encoding="utf-8",
+        )
+        warehouse = work / "warehouse" / "warehouse.duckdb"
+        command = [str(rasd), "run", "--sources", str(sources), "--warehouse", str(warehouse)]
+        command += ["--no-prefect"] if args.no_prefect else []
+        with _prefect_env(args, work, env) as run_env:
+            print(f"run: {' '.join(command[1:])} ...", flush=True)
+            run = run_rasd(command, run_env, work / "run.log", timeout)
+            print("rerun: the same, nothing changed ...", flush=True)
+            rerun = run_rasd(command, run_env, work / "rerun.log", timeout)
+    counts = warehouse_counts(warehouse)
+    _check_runs(args.pages, run, rerun)
+    print()
+    print(render(args.pages, floor["seconds"], run, rerun))
+    print(f"\nwarehouse: {counts['articles']} articles, {counts['events']} events")
+    return {
+        "pages": args.pages,
+        "seed": args.seed,
+        "machine": info,
+        "settings": {k: os.environ.get(k) for k in _KNOBS},
+        "prefect": "none" if args.no_prefect else _prefect_mode(args),
+        "floor": floor,
+        "run": asdict(run),
+        "rerun": asdict(rerun),
+        "warehouse": counts,
+        "ratios": ratios(floor["seconds"], run, rerun),
+        "targets": TARGETS,
+    }
+
+
+_KNOBS = ("RASD_BATCH_SIZE", "RASD_WORKERS", "RASD_FETCH_THREADS")
+
+
+def _prefect_mode(args: argparse.Namespace) -> str:
+    return "server" if args.prefect_server else "temporary server"
+
+
+@contextmanager
+def _prefect_env(args: argparse.Namespace, work: Path, env: dict[str, str]) -> Iterator[dict]:
+    if args.prefect_server and not args.no_prefect:
+        print("starting a separate Prefect server (not timed) ...", flush=True)
+        with prefect_server(work / "prefect", env) as server_env:
+            yield server_env
+    else:
+        yield env
+
+
+def _check_runs(pages: int, run: RunFigures, rerun: RunFigures) -> None:
+    """A run that skipped pages or a rerun that refetched everything measures nothing."""
+    if run.pages and run.pages["attempted"] < pages:
+        raise BenchError(f"`rasd run` attempted {run.pages['attempted']} of {pages} pages")
+    if rerun.pages and rerun.pages["unchanged"] < pages * 0.9:
+        print(f"note: the rerun found only {rerun.pages['unchanged']} pages unchanged")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="rasd-bench-"))
+    try:
+        figures = bench(args, work)
+    except (BenchError, BenchSiteError) as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if args.keep:
+            shutil.copytree(work, args.keep, dirs_exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
