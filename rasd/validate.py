@@ -227,8 +227,8 @@ def _as_date(value: date) -> date:
 def _inside_country(event: Event, bounds: Mapping[str, CountryBox]) -> bool | None:
     box = bounds.get((event.country or "").strip().lower())
     lat, lon = _number(event.latitude), _number(event.longitude)
-    if box is None or lat is None or lon is None:
-        return None
+    if box is None or lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
+        return None  # nothing to judge, or already reported as out of range
     return box.contains(lat, lon)
 
 
@@ -237,10 +237,24 @@ def event_frame(
     published: Mapping[str, datetime | None],
     bounds: Mapping[str, CountryBox],
     today: date,
+    taxonomy: frozenset[tuple[str, str]],
 ) -> pd.DataFrame:
     """One row per event, with the derived columns the events suite checks."""
-    rows = [_event_row(e, published.get(e.article_id), bounds, today) for e in events]
+    known = _known_types(taxonomy)
+    rows = [_event_row(e, published.get(e.article_id), bounds, today, known) for e in events]
     return pd.DataFrame(rows, index=pd.RangeIndex(len(rows)))
+
+
+def _known_types(taxonomy: Iterable[tuple[str, str]]) -> set[str]:
+    return {t for pair in taxonomy for t in pair}
+
+
+def _type_pair(e: Event, known_types: set[str]) -> str | None:
+    """'type|sub-type', or None when either is unknown: that is reported on its own, and
+    the pair check only judges whether two known types belong together."""
+    if e.event_type in known_types and e.sub_event_type in known_types:
+        return f"{e.event_type}|{e.sub_event_type}"
+    return None
 
 
 def _event_row(
@@ -248,6 +262,7 @@ def _event_row(
     published_at: datetime | None,
     bounds: Mapping[str, CountryBox],
     today: date,
+    known_types: set[str],
 ) -> dict[str, Any]:
     event_date = e.event_date if isinstance(e.event_date, date) else None
     return {
@@ -256,7 +271,7 @@ def _event_row(
         "url": e.url,
         "event_type": e.event_type or "",
         "sub_event_type": e.sub_event_type or "",
-        "type_pair": f"{e.event_type or ''}|{e.sub_event_type or ''}",
+        "type_pair": _type_pair(e, known_types),
         "event_year": event_date.year if event_date else None,
         "days_after_publication": _days_between(event_date, published_at),
         "days_after_today": _days_between(event_date, today),
@@ -485,7 +500,7 @@ def validate_batch(
     Raises ValidationSuiteError when GX itself fails, so no row is silently lost.
     """
     runner = suite_runner(expectations_dir)
-    parameters = suite_parameters(load_taxonomy())
+    parameters = suite_parameters(load_taxonomy())  # value sets for the $PARAMETER kwargs
     article_failures = runner.failures(
         "article",
         article_frame(articles),
@@ -494,7 +509,8 @@ def validate_batch(
         parameters=parameters,
     )
     published = {a.article_id: a.published_at for a in articles}
-    frame = event_frame(events, published, load_country_bounds(), datetime.now(UTC).date())
+    today = datetime.now(UTC).date()
+    frame = event_frame(events, published, load_country_bounds(), today, load_taxonomy())
     event_failures = runner.failures(
         "event", frame, run_id=run_id, docs_dir=docs_dir, parameters=parameters
     )
