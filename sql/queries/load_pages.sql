@@ -1,31 +1,32 @@
 -- Upsert the latest outcome of every staged URL (staged_pages is the run's Parquet
--- batches, batch_no telling which came last).
--- A page that failed or did not change carries no new content: its content columns
--- stay as the last successful fetch left them, so the stored raw page and the
--- conditional-request headers are not forgotten after one bad night.
+-- batches; batch_no, then fetched_at, tell which came last).
+-- A page that failed or did not change carries no new content: the content columns
+-- keep the latest fetch that had content (in this load, else as stored), so the stored
+-- raw page and the conditional-request headers survive a bad night.
 INSERT INTO pages (
     url, source, status, error, fetched_at, content_hash, bytes, content_type, encoding,
     final_url, etag, last_modified, run_id
 )
-SELECT
-    url,
-    source,
-    status,
-    error,
-    fetched_at,
-    CASE WHEN has_content THEN content_hash END,
-    CASE WHEN has_content THEN bytes END,
-    CASE WHEN has_content THEN content_type END,
-    CASE WHEN has_content THEN encoding END,
-    CASE WHEN has_content THEN final_url END,
-    etag,
-    last_modified,
-    $run_id
-FROM (
+WITH staged AS (
     SELECT *, (NOT unchanged AND error IS NULL) AS has_content
     FROM staged_pages
 )
-QUALIFY row_number() OVER (PARTITION BY url ORDER BY batch_no DESC, fetched_at DESC) = 1
+SELECT
+    url,
+    last(source ORDER BY batch_no, fetched_at),
+    last(status ORDER BY batch_no, fetched_at),
+    last(error ORDER BY batch_no, fetched_at),
+    last(fetched_at ORDER BY batch_no, fetched_at),
+    last(content_hash ORDER BY batch_no, fetched_at) FILTER (WHERE has_content),
+    last(bytes ORDER BY batch_no, fetched_at) FILTER (WHERE has_content),
+    last(content_type ORDER BY batch_no, fetched_at) FILTER (WHERE has_content),
+    last(encoding ORDER BY batch_no, fetched_at) FILTER (WHERE has_content),
+    last(final_url ORDER BY batch_no, fetched_at) FILTER (WHERE has_content),
+    last(etag ORDER BY batch_no, fetched_at) FILTER (WHERE etag IS NOT NULL),
+    last(last_modified ORDER BY batch_no, fetched_at) FILTER (WHERE last_modified IS NOT NULL),
+    $run_id
+FROM staged
+GROUP BY url
 ON CONFLICT (url) DO UPDATE SET
     source        = excluded.source,
     status        = excluded.status,
