@@ -1,0 +1,310 @@
+"""Casualty figures of one stretch of text: how many killed and how many wounded.
+
+Counts are tied to the words that report a death or a wound (data/lexicon/casualties.yaml):
+"قتل خمسة أشخاص وأصيب 17 آخرون" (5, 17), "مقتل جندي وإصابة 3" (a singular person noun is
+one), "أربعة من أفرادها وعشرة من المتشددين قتلوا" (the sides of one sentence are added: 14),
+"قتيلين" (a dual is two), "عشرات الجرحى" (tens = 10), "49 شخصا على الأقل" (49). A figure
+that mixes killed and wounded ("مقتل وإصابة 21") belongs to neither. Bodies found count
+once: added to the killed of the same text only when they are a different figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rasd.extract.normalize import TermMatcher, normalize
+from rasd.extract.numbers import dual_count, find_numbers, people_noun
+from rasd.extract.triggers import LEXICON_DIR, TriggerLexiconError, _load
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[,.;:!?()\"\-]")
+_PUNCT = set(',.;:!?()"-')
+_SKIP_BEFORE_COUNT = {
+    "نحو", "حوالي", "حوالى", "قرابة", "زهاء", "ما", "لا", "يقل", "عن", "اكثر", "من", "يزيد",
+    "على", "علي", "اقل", "يقارب", "يقرب", "ازيد", "الي", "الى", "سقوط", "عدد",
+}  # fmt: skip
+_VAGUE_DEFINITE = {"العشرات": 10, "المئات": 100, "عشرات": 10, "مئات": 100}
+_DUAL_TWO = {"اثنين", "اثنان", "اثنتين", "اثنتان"}
+_VERB_SUBJECT_WINDOW = 6
+
+
+@dataclass(frozen=True)
+class Casualties:
+    killed: int = 0
+    injured: int = 0
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    start: int  # token index
+    end: int  # token index (inclusive)
+    kind: str  # "killed" | "injured"
+    roles: frozenset[str]
+    dual: int | None
+    bodies: bool
+    has_conjunction: bool
+
+
+@dataclass(frozen=True)
+class _Words:
+    anchors: TermMatcher[tuple[str, str, int | None]]
+    combined: TermMatcher[str]
+    singular: frozenset[str]
+    not_people: frozenset[str]
+    bodies: frozenset[str]
+
+
+def _forms(word: str) -> set[str]:
+    norm = normalize(word)
+    return {norm, norm + "ا", "ال" + norm}
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    data = _load("casualties.yaml")
+    pairs: list[tuple[str, tuple[str, str, int | None]]] = []
+    try:
+        for kind in ("killed", "injured"):
+            for role in ("event", "post", "counted"):
+                pairs += [(w, (kind, role, None)) for w in data[kind][role]]
+            pairs += [(w, (kind, "dual", int(n))) for w, n in data[kind]["dual"].items()]
+        singular = {f for w in data["singular_people"] for f in _forms(w)}
+        words = _Words(
+            anchors=TermMatcher(pairs),
+            combined=TermMatcher({w: w for w in data["combined"]}),
+            singular=frozenset(singular),
+            not_people=frozenset(normalize(w) for w in data["not_people"]),
+            bodies=frozenset(normalize(w) for w in data["bodies"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        path = LEXICON_DIR / "casualties.yaml"
+        raise TriggerLexiconError(f"{path} is malformed: {exc!r}") from exc
+    return words
+
+
+class _Text:
+    """Tokens of a normalised text, with the counts that start at each token."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        self._index_of_char = {}
+        for index, (start, end, _word) in enumerate(self.tokens):
+            for pos in range(start, end):
+                self._index_of_char[pos] = index
+        self.numbers: dict[int, tuple[int, int]] = {}
+        for mention in find_numbers(text):
+            first = self._index_of_char.get(mention.start)
+            last = self._index_of_char.get(max(mention.start, mention.end - 1))
+            if first is None or last is None:
+                continue
+            self.numbers[first] = (mention.value or 0, last)
+
+    def token_index(self, char: int) -> int | None:
+        return self._index_of_char.get(char)
+
+    def word(self, index: int) -> str:
+        return self.tokens[index][2] if 0 <= index < len(self.tokens) else ""
+
+    def is_punct(self, index: int) -> bool:
+        return self.word(index) in _PUNCT
+
+
+def _bare(word: str) -> str:
+    for prefix in ("و", "ف"):
+        if word.startswith(prefix) and len(word) > 3:
+            return word[len(prefix) :]
+    return word
+
+
+def _group_at(text: _Text, index: int) -> tuple[int, int] | None:
+    """(count, index after the group) for a counted group of people starting at ``index``."""
+    words = _words()
+    word = text.word(index)
+    if not word or word in _PUNCT:
+        return None
+    if index in text.numbers:
+        value, last = text.numbers[index]
+        after = last + 1
+        following = _bare(text.word(after))
+        if following in words.not_people or text.word(after) in words.not_people:
+            return None
+        if people_noun(text.word(after)) or following in words.singular:
+            after += 1
+        if text.word(after) == "من" and not text.is_punct(after + 1):
+            after += 2
+        return value, after
+    bare = _bare(word)
+    for candidate in (word, bare):
+        if candidate in _VAGUE_DEFINITE:
+            return _VAGUE_DEFINITE[candidate], index + 1
+        if dual_count(candidate) == 2:
+            after = index + 1
+            if text.word(after) in _DUAL_TWO:
+                after += 1
+            return 2, after
+        if candidate in words.singular:
+            after = index + 1
+            if text.word(after) == "من" and not text.is_punct(after + 1):
+                after += 2
+            return 1, after
+    return None
+
+
+def _group_list(text: _Text, index: int) -> tuple[int, int] | None:
+    """Counted groups joined by و (أربعة من أفرادها وعشرة من المتشددين): their sum."""
+    first = _group_at(text, index)
+    if first is None:
+        return None
+    total, after = first
+    while text.word(after).startswith("و"):
+        nxt = _group_at(text, after)
+        if nxt is None:
+            break
+        total += nxt[0]
+        after = nxt[1]
+    return total, after
+
+
+def _skip_approximators(text: _Text, index: int) -> int:
+    for _ in range(5):
+        if text.word(index) in _SKIP_BEFORE_COUNT:
+            index += 1
+        else:
+            break
+    return index
+
+
+def _forward(text: _Text, anchor: _Anchor) -> int | None:
+    start = _skip_approximators(text, anchor.end + 1)
+    found = _group_list(text, start)
+    if found is not None:
+        return found[0]
+    if "post" not in anchor.roles:
+        return None
+    # "قتل لغم أرضي قبل أربعة أيام ثلاثة أطفال": a verb whose subject is not a person
+    for index in range(anchor.end + 1, anchor.end + 1 + _VERB_SUBJECT_WINDOW):
+        if text.is_punct(index):
+            return None
+        if index in text.numbers:
+            value, last = text.numbers[index]
+            if people_noun(text.word(last + 1)):
+                return value
+    return None
+
+
+def _backward(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
+    lowest = anchor.start
+    while (
+        lowest > 0
+        and anchor.start - lowest < 8
+        and not text.is_punct(lowest - 1)
+        and lowest - 1 not in taken
+    ):
+        lowest -= 1
+    for index in range(lowest, anchor.start):
+        found = _group_list(text, index)
+        if found is not None and anchor.start - 5 <= found[1] <= anchor.start:
+            return found[0]
+    return None
+
+
+def _counted(text: _Text, anchor: _Anchor) -> int | None:
+    if anchor.has_conjunction:
+        return None  # "قتل 4 وإصابة 10": the 4 belongs to the killed
+    for _first, (value, last) in text.numbers.items():
+        if last == anchor.start - 1:
+            return value
+    if text.word(anchor.end + 1) in ("الي", "الى") and anchor.end + 2 in text.numbers:
+        return text.numbers[anchor.end + 2][0]  # "حصيلة القتلى إلى 16"
+    return None
+
+
+def _anchor_value(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
+    if anchor.dual is not None:
+        return anchor.dual
+    value = None
+    if "counted" in anchor.roles:
+        value = _counted(text, anchor)
+    if value is None and "event" in anchor.roles:
+        value = _forward(text, anchor)
+    if value is None and "post" in anchor.roles:
+        value = _backward(text, anchor, taken)
+    return value
+
+
+def _anchors(text: _Text) -> list[_Anchor]:
+    words = _words()
+    blocked = set()
+    for match in words.combined.find(text.text):
+        blocked.update(range(match.start, match.end))
+    grouped: dict[tuple[int, int], dict] = {}
+    for match in words.anchors.find(text.text, overlapping=True):
+        if match.start in blocked:
+            continue
+        kind, role, dual = match.payload
+        key = (match.start, match.end)
+        entry = grouped.setdefault(key, {"kind": kind, "roles": set(), "dual": None})
+        if entry["kind"] != kind:
+            continue
+        entry["roles"].add(role)
+        if dual is not None:
+            entry["dual"] = dual
+    anchors = []
+    for (start, end), entry in sorted(grouped.items()):
+        first, last = text.token_index(start), text.token_index(end - 1)
+        if first is None or last is None:
+            continue
+        term = text.text[start:end]
+        token = text.word(first)
+        anchors.append(
+            _Anchor(
+                start=first,
+                end=last,
+                kind=entry["kind"],
+                roles=frozenset(entry["roles"]),
+                dual=entry["dual"],
+                bodies=term in words.bodies,
+                has_conjunction=token.startswith("و") and not term.startswith("و"),
+            )
+        )
+    return _drop_nested(anchors)
+
+
+def _drop_nested(anchors: list[_Anchor]) -> list[_Anchor]:
+    """Keep the longest anchor where anchors overlap ("لقوا مصرعهم" over "مصرعهم")."""
+    kept: list[_Anchor] = []
+    for anchor in sorted(anchors, key=lambda a: (a.start, -(a.end - a.start))):
+        if kept and anchor.start <= kept[-1].end and anchor.kind == kept[-1].kind:
+            continue
+        kept.append(anchor)
+    return kept
+
+
+def count_casualties(normalised_text: str) -> Casualties:
+    """Killed and wounded reported in a normalised stretch of text (one incident)."""
+    text = _Text(normalised_text)
+    killed = bodies = injured = 0
+    anchors = _anchors(text)
+    # a backward look stops at another anchor: "قتل 15 جنديا وأصيب أربعة"
+    spans = {
+        kind: {i for a in anchors if a.kind == kind for i in range(a.start, a.end + 1)}
+        for kind in ("killed", "injured")
+    }
+    for anchor in anchors:
+        other = "injured" if anchor.kind == "killed" else "killed"
+        value = _anchor_value(text, anchor, spans[other])
+        if not value:
+            continue
+        if anchor.kind == "injured":
+            injured = max(injured, value)
+        elif anchor.bodies:
+            bodies = max(bodies, value)
+        else:
+            killed = max(killed, value)
+    if killed and bodies and bodies != killed:
+        killed += bodies
+    else:
+        killed = max(killed, bodies)
+    return Casualties(killed=killed, injured=injured)

@@ -1,0 +1,463 @@
+"""Conflict events from one cleaned Arabic article (the coding standard: spec/events.md).
+
+The article is read as update blocks → paragraphs → sentences → clauses. In each clause
+the highest-priority trigger that no cue blocks is the act; it gets a town (the clause's
+own, else one carried over from the same incident), a day (the nearest day reference, else
+the last one of the block, else the publication day), casualty figures and actors. Mentions
+of one (day, town, event type) are then merged into one event: figures are not added up
+across mentions, the highest figure wins (tolls rise as reports come in).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_armed_actor
+from rasd.extract.casualties import Casualties, count_casualties
+from rasd.extract.dates import DateRef, find_date_refs, is_update_header, split_update_blocks
+from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
+from rasd.extract.places import Gazetteer, Place
+from rasd.extract.triggers import CueHit, Lexicon, TriggerFamily, TriggerHit, default_lexicon
+from rasd.models import Article, Event, stable_id
+
+# Clause boundaries: a semicolon, or a comma before a new reporting verb or a contrast.
+_CLAUSE_BREAK = re.compile(
+    r"\s*;\s*|\s*,\s*(?=(?:و|ف)?(?:قال|قالت|اكد|اكدت|اضاف|اضافت|اوضح|اوضحت|اشار|اشارت|ذكر|"
+    r"ذكرت|افاد|افادت|تابع|تابعت|بينما|فيما|في حين|في الوقت الذي|في وقت|كما|الى ذلك|من جهه|"
+    r"على صعيد|في سياق|مشيرا|مشيره|مضيفا|مضيفه|لافتا|موضحا)(?!\w))|\s+(?=(?:بينما|في حين)\s)"
+)
+# A new topic: the clause does not continue the incident before it.
+_TOPIC_SHIFT = re.compile(
+    r"^(?:و|ف)?(?:من جهه اخري|من جهه اخرى|على صعيد اخر|في سياق اخر|في سياق منفصل|"
+    r"في موازاه ذلك|الى ذلك|في غضون ذلك|من ناحيه اخرى|وفي شان اخر)"
+)
+# A town named only as a distance reference or as the name of a speaker's institution.
+_DISTANCE_BEFORE = re.compile(r"(?:على بعد|علي بعد|كلم|كم|كيلومتر\w*|ميل)\s+(?:\S+\s+){0,3}$")
+_SPEAKER_BEFORE = re.compile(r"(?:باسم|لغرفه|غرفه عمليات|العمليات)\s+(?:\S+\s+){0,2}$")
+_STREET_BEFORE = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:شارع|طريق|نهج|زنقه|جاده)\s+$")
+_ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|منطقه|هناك|فيها)(?!\w)")
+_NEAR_WINDOW_WORDS = 6
+_HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
+
+
+@dataclass
+class _Mention:
+    """One coded act in one clause, before merging."""
+
+    family: TriggerFamily
+    event_type: str
+    sub_event_type: str
+    place: Place
+    place_written: str
+    day: date | None
+    explicit: bool
+    casualties: Casualties
+    actors: list[ActorMention]
+    evidence: str
+    confidence: float
+    paragraph: int = 0
+
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    triggers: list[TriggerHit] = field(default_factory=list)
+
+
+@dataclass
+class _PlaceAt:
+    start: int
+    end: int
+    place: Place
+    written: str
+    speaker: bool
+
+
+@dataclass
+class _Context:
+    """What the reading carries from sentence to sentence."""
+
+    published: date | None
+    hint: str | None
+    block_is_update: bool = False
+    day: date | None = None  # last day named in the block
+    block_towns: dict[str, Place] = field(default_factory=dict)
+    paragraph_place: _PlaceAt | None = None
+
+
+# --- sentence level -----------------------------------------------------------------------
+
+
+def _clauses(norm: str) -> list[_Clause]:
+    clauses, start = [], 0
+    for match in _CLAUSE_BREAK.finditer(norm):
+        if match.start() > start:
+            clauses.append(_Clause(start, match.start()))
+        start = match.end()
+    if start < len(norm):
+        clauses.append(_Clause(start, len(norm)))
+    return clauses or [_Clause(0, len(norm))]
+
+
+def _places(gazetteer: Gazetteer, norm: str, offsets: list[int], original: str, hint):
+    found = []
+    for mention in gazetteer.find_places(norm):
+        place = gazetteer.resolve(mention, hint)
+        if place is None:
+            continue
+        before = norm[max(0, mention.start - 40) : mention.start]
+        if _DISTANCE_BEFORE.search(before) or _STREET_BEFORE.search(before):
+            continue
+        start, end = offsets[mention.start], offsets[mention.end - 1] + 1
+        speaker = bool(_SPEAKER_BEFORE.search(before))
+        found.append(_PlaceAt(mention.start, mention.end, place, original[start:end], speaker))
+    return found
+
+
+def _words_between(norm: str, start: int, end: int) -> int:
+    return len(norm[start:end].split()) if end > start else 0
+
+
+def _blocked(hit: TriggerHit, clause: _Clause, cues: list[CueHit], norm: str) -> bool:
+    for cue in cues:
+        if not cue.family.blocks_family(hit.family):
+            continue
+        scope = cue.family.scope
+        if scope == "after" and cue.end <= hit.start:
+            return True
+        if scope == "near" and clause.start <= cue.start < clause.end:
+            if cue.end <= hit.start:
+                return True
+            if (
+                cue.start >= hit.end
+                and _words_between(norm, hit.end, cue.start) <= _NEAR_WINDOW_WORDS
+            ):
+                return True
+    return False
+
+
+def _sentence_blocks(
+    cues: list[CueHit], lexicon: Lexicon, norm: str, refs: list[DateRef]
+) -> list[CueHit]:
+    """Sentence-wide cues that apply (a toll needs a period; a campaign needs no day)."""
+    has_day = any(r.day is not None for r in refs)
+    applying = []
+    for cue in cues:
+        if cue.family.scope != "sentence":
+            continue
+        if cue.family.needs == "period" and not lexicon.period.find(norm):
+            continue
+        if cue.family.needs_no_date and has_day:
+            continue
+        applying.append(cue)
+    return applying
+
+
+def _supported(hit: TriggerHit, others: list[TriggerHit], figures: Casualties, actors) -> bool:
+    if hit.family.strong:
+        return True
+    if figures.killed or figures.injured or has_armed_actor(actors):
+        return True
+    return any(o.family.strong and o is not hit for o in others)
+
+
+def _air_hit(lexicon: Lexicon, text: str, offset: int, hits: list[TriggerHit]):
+    """An air agent next to a strike word makes an air strike ("سلاح الجو يقصف")."""
+    agents = lexicon.air_agents.find(text)
+    if not agents:
+        return None
+    strikes = lexicon.strike_verbs.find(text)
+    shelling = [h for h in hits if h.family.name in ("shelling", "shelling_weak")]
+    if not strikes and not shelling:
+        return None
+    air = next(f for f, _ in lexicon.families if f.name == "air")
+    first = agents[0]
+    return TriggerHit(air, offset + first.start, offset + first.end, first.term)
+
+
+def _main_trigger(hits: list[TriggerHit]) -> TriggerHit | None:
+    return max(hits, key=lambda h: (h.family.priority, -h.start)) if hits else None
+
+
+def _day_for(hit: TriggerHit, clause: _Clause, refs: list[DateRef], ctx: _Context):
+    """(day, explicit, background?) for a trigger from the sentence's day references."""
+    if not refs:
+        return (ctx.day or ctx.published), False, False
+    nearest = min(refs, key=lambda r: min(abs(r.start - hit.start), abs(r.end - hit.end)))
+    in_clause = clause.start <= nearest.start < clause.end
+    if nearest.day is None:
+        if in_clause:
+            return None, False, True
+        dated = [r for r in refs if r.day is not None]
+        if not dated:
+            return (ctx.day or ctx.published), False, False
+        nearest = min(dated, key=lambda r: abs(r.start - hit.start))
+    return nearest.day, True, False
+
+
+def _pick_places(hit: TriggerHit, clause: _Clause, places: list[_PlaceAt], norm: str):
+    """The town(s) of a trigger: the first after it in the clause, else the last before it.
+    A list of towns right after (في داعل وانخل ونوى) gives one place each."""
+    inside = [p for p in places if clause.start <= p.start < clause.end and not p.speaker]
+    after = [p for p in inside if p.start >= hit.start]
+    before = [p for p in inside if p.start < hit.start]
+    if after:
+        chosen = [after[0]]
+        if not re.search(r"(?:بين|مدينتي|بلدتي)\s+(?:\S+\s+)?$", norm[: after[0].start]):
+            for nxt in after[1:]:
+                gap = norm[chosen[-1].end : nxt.start]
+                if re.fullmatch(r"[\s,]*و?", gap) or re.fullmatch(r"\s*(?:,\s*)?و\s*", gap):
+                    chosen.append(nxt)
+                else:
+                    break
+        return chosen
+    if before:
+        return [before[-1]]
+    return []
+
+
+def _inherited_place(clause_text: str, figures: Casualties, ctx: _Context) -> _PlaceAt | None:
+    if _TOPIC_SHIFT.match(clause_text):
+        return None
+    if ctx.paragraph_place is not None:
+        return ctx.paragraph_place
+    towns = list(ctx.block_towns.values())
+    if len(towns) == 1:
+        anaphoric = bool(_ANAPHORA.search(clause_text))
+        if ctx.block_is_update or anaphoric or figures.killed or figures.injured:
+            town = towns[0]
+            return _PlaceAt(0, 0, town, "", False)
+    return None
+
+
+def _sub_event(family: TriggerFamily, hits, lexicon, text, actors, figures) -> tuple[str, str]:
+    event_type, sub = family.event_type, family.sub_event_type
+    if family.territory:
+        doer = next((a for a in actors if a.armed), None)
+        if doer is not None and doer.kind not in ("state", "foreign"):
+            sub = "Non-state actor overtakes territory"
+    if family.victim_sensitive and lexicon.combatant_victims.find(text):
+        event_type, sub = "Battles", "Armed clash"
+    if event_type == "Protests":
+        if figures.killed:
+            sub = "Excessive force against protesters"
+        elif lexicon.protest_intervention.find(text):
+            sub = "Protest with intervention"
+    return event_type, sub
+
+
+def _confidence(family: TriggerFamily, own_place: bool, explicit: bool, figures, actors) -> float:
+    score = 0.55 if family.strong else 0.4
+    score += 0.15 if own_place else 0.0
+    score += 0.1 if explicit else 0.0
+    score += 0.1 if (figures.killed or figures.injured) else 0.0
+    score += 0.05 if has_armed_actor(actors) else 0.0
+    return round(min(score, 0.95), 2)
+
+
+def _read_sentence(sentence: str, ctx: _Context, gazetteer: Gazetteer, lexicon: Lexicon):
+    norm, offsets = normalize_with_offsets(sentence)
+    if not norm:
+        return []
+    refs = find_date_refs(norm, ctx.published) if ctx.published else []
+    places = _places(gazetteer, norm, offsets, sentence, ctx.hint)
+    cues = lexicon.find_cues(norm)
+    sentence_cues = _sentence_blocks(cues, lexicon, norm, refs)
+    clauses = _clauses(norm)
+    for hit in lexicon.find_triggers(norm):
+        for clause in clauses:
+            if clause.start <= hit.start < clause.end:
+                clause.triggers.append(hit)
+    mentions = []
+    for index in range(len(clauses)):
+        mentions += _read_clause(
+            index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon
+        )
+    _carry_context(norm, refs, places, ctx)
+    return mentions
+
+
+def _figures_span(index: int, clauses: list[_Clause]) -> tuple[int, int]:
+    """A clause and the clauses after it that report no act of their own."""
+    end = clauses[index].end
+    for nxt in clauses[index + 1 :]:
+        if nxt.triggers:
+            break
+        end = nxt.end
+    return clauses[index].start, end
+
+
+def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon):
+    clause = clauses[index]
+    text = norm[clause.start : clause.end]
+    air = _air_hit(lexicon, text, clause.start, clause.triggers)
+    candidates = clause.triggers + ([air] if air is not None else [])
+    hits = [
+        h
+        for h in candidates
+        if not _blocked(h, clause, cues, norm)
+        and not any(c.family.blocks_family(h.family) for c in sentence_cues)
+    ]
+    if not hits:
+        return []
+    span_start, span_end = _figures_span(index, clauses)
+    span = norm[span_start:span_end]
+    figures = count_casualties(span)
+    if lexicon.no_casualties.find(span) or max(figures.killed, figures.injured) > _HIGH_FIGURE:
+        figures = Casualties()
+    actors = find_actors(text)
+    hits = [h for h in hits if _supported(h, hits, figures, actors)]
+    main = _main_trigger(hits)
+    if main is None:
+        return []
+    day, explicit, background = _day_for(main, clause, refs, ctx)
+    if background:
+        return []
+    chosen = _pick_places(main, clause, places, norm)
+    own_place = bool(chosen)
+    if not chosen:
+        inherited = _inherited_place(text, figures, ctx)
+        chosen = [inherited] if inherited else []
+    event_type, sub = _sub_event(main.family, hits, lexicon, text, actors, figures)
+    confidence = _confidence(main.family, own_place, explicit, figures, actors)
+    return [
+        _Mention(
+            family=main.family,
+            event_type=event_type,
+            sub_event_type=sub,
+            place=at.place,
+            place_written=at.written or at.place.name,
+            day=day,
+            explicit=explicit,
+            casualties=figures if len(chosen) == 1 else Casualties(),
+            actors=actors,
+            evidence=sentence.strip(),
+            confidence=confidence,
+        )
+        for at in chosen
+    ]
+
+
+def _carry_context(norm: str, refs: list[DateRef], places: list[_PlaceAt], ctx: _Context) -> None:
+    dated = [r for r in refs if r.day is not None]
+    if dated:
+        ctx.day = dated[-1].day
+    own = [p for p in places if not p.speaker]
+    if own:
+        ctx.paragraph_place = own[-1]
+        for p in own:
+            ctx.block_towns[p.place.name] = p.place
+
+
+# --- article level ------------------------------------------------------------------------
+
+
+def _published_day(article: Article) -> date | None:
+    value = article.published_at
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[_Mention]:
+    hint = gazetteer.country_hint(normalize(f"{article.title}\n{article.text}"))
+    ctx = _Context(published=_published_day(article), hint=hint)
+    mentions: list[_Mention] = []
+    number = 0
+    for block in split_update_blocks(article.paragraphs):
+        ctx.block_is_update = len(block[0]) < 60 and is_update_header(block[0])
+        ctx.day, ctx.block_towns = None, {}
+        for paragraph in block:
+            number += 1
+            if len(paragraph) < 60 and is_update_header(paragraph):
+                continue
+            ctx.paragraph_place = None
+            for sentence in split_sentences(paragraph):
+                for mention in _read_sentence(sentence, ctx, gazetteer, lexicon):
+                    mention.paragraph = number
+                    mentions.append(mention)
+    _adopt_explicit_days(mentions)
+    return mentions
+
+
+def _adopt_explicit_days(mentions: list[_Mention]) -> None:
+    """A mention without its own day takes the day of a dated mention of the same act
+    (same town and type) in the same paragraph: the report names the day once."""
+    for index, mention in enumerate(mentions):
+        if mention.explicit:
+            continue
+        dated = [
+            (abs(other_index - index), other)
+            for other_index, other in enumerate(mentions)
+            if other.explicit
+            and other.paragraph == mention.paragraph
+            and other.event_type == mention.event_type
+            and other.place.name == mention.place.name
+        ]
+        if dated:
+            mention.day = min(dated, key=lambda pair: pair[0])[1].day
+
+
+def _unit_key(m: _Mention) -> tuple:
+    return (m.day, m.place.geonameid or m.place.name, m.event_type)
+
+
+def _merge(article: Article, mentions: list[_Mention]) -> list[Event]:
+    groups: dict[tuple, list[_Mention]] = {}
+    for mention in mentions:
+        groups.setdefault(_unit_key(mention), []).append(mention)
+    _fold_protests_into_riots(groups)
+    return [_event(article, group) for group in groups.values()]
+
+
+def _fold_protests_into_riots(groups: dict[tuple, list[_Mention]]) -> None:
+    """A demonstration that turned violent on one day in one town is one riot."""
+    for key in [k for k in groups if k[2] == "Protests"]:
+        riot_key = (key[0], key[1], "Riots")
+        if riot_key in groups:
+            groups[riot_key] += groups.pop(key)
+
+
+def _event(article: Article, group: list[_Mention]) -> Event:
+    main = max(group, key=lambda m: (m.family.priority, m.confidence))
+    place = main.place
+    day = group[0].day
+    actor_source = [a for m in group for a in m.actors]
+    actor1, actor2 = assign_actors(actor_source, main.event_type, place.country)
+    evidence = list(dict.fromkeys(m.evidence for m in group))
+    return Event(
+        event_id=stable_id(
+            "event", article.article_id, day, place.geonameid or place.name, main.event_type
+        ),
+        article_id=article.article_id,
+        url=article.url,
+        event_date=day,
+        date_explicit=any(m.explicit for m in group),
+        event_type=main.event_type,
+        sub_event_type=main.sub_event_type,
+        actor1=actor1,
+        actor2=actor2,
+        location=place.name,
+        location_as_written=group[0].place_written,
+        admin1=place.admin1,
+        country=place.country,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        fatalities=max(m.casualties.killed for m in group),
+        injuries=max(m.casualties.injured for m in group),
+        notes=" ... ".join(evidence),
+        confidence=max(m.confidence for m in group),
+        geonameid=place.geonameid,
+        extra={"mentions": len(group), "country_code": place.country_code},
+    )
+
+
+def extract_events(article: Article) -> list[Event]:
+    """All conflict events the article reports, one per (day, town, event type)."""
+    gazetteer = Gazetteer.default()
+    lexicon = default_lexicon()
+    events = _merge(article, _mentions(article, gazetteer, lexicon))
+    return sorted(events, key=lambda e: (str(e.event_date), e.location, e.event_type))
