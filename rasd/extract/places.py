@@ -27,7 +27,8 @@ GAZETTEER_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 
 # Populations used by the risk rules (see Gazetteer.resolve).
 _BIG_TOWN = 100_000
-_OUTSIDE_HINT_MIN = 50_000
+_REGION_TOWN_MIN = 1_000
+_HOME_SHORT_MIN = 10_000
 _SHORT_NAME = 3
 
 
@@ -109,8 +110,12 @@ class Gazetteer:
         self.directory = directory
         self._countries = self._load_countries()
         self._country_names = {row["iso2"]: row["name"] for row in self._country_rows}
+        self.region = {row["iso2"] for row in self._country_rows if row.get("region") == "1"}
         self._admin1 = self._load_admin1()
-        self.stoplist = _read_lines("ambiguous_words.txt")
+        words = _read_lines("ambiguous_words.txt")
+        self.stoplist = {w for w in words if w[0] not in "=!"}
+        self.exact_stoplist = {w[1:].strip() for w in words if w.startswith("=")}
+        self.not_towns = {w[1:].strip() for w in words if w.startswith("!")}
         self.place_cues = _read_lines("place_cues.txt")
         names: dict[str, list[Place]] = {}
         by_id: dict[int, Place] = {}
@@ -122,13 +127,17 @@ class Gazetteer:
         self._load_landmarks(names, by_id)
         self._names = {key: _sorted_candidates(places) for key, places in names.items()}
         self._by_id = by_id
-        self._matcher: TermMatcher[str] = TermMatcher({key: key for key in self._names})
+        # regions named like a town are matched too, so that they shadow the town inside them
+        # (ريف حلب is not Aleppo), and then dropped
+        terms = {key: key for key in self._names} | {key: key for key in self.not_towns}
+        self._matcher: TermMatcher[str] = TermMatcher(terms)
         self._country_matcher: TermMatcher[str] = TermMatcher(self._countries)
         cues = {cue: cue for cue in self.place_cues}
         self._cue_pattern = re.compile(
-            r"(?<!\w)(?:و|ف|ب|ل)?(?:ال)?(?:"
+            # a cue noun is indefinite before a name (مدينة سرت), but "العاصمة طرابلس"
+            r"(?<!\w)(?:و|ف)?(?:ب|ل|ك)?(?:"
             + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
-            + r")\s+$"
+            + r"|العاصمه)\s+$"
         )
 
     # --- loading ---------------------------------------------------------------------
@@ -262,7 +271,9 @@ class Gazetteer:
         for match in self._matcher.find(normalised_text):
             key = match.payload
             cue = self._cue_before(normalised_text, match.start)
-            if key in self.place_cues or (key in self._countries and cue is None):
+            if key in self.place_cues or key in self.not_towns or key not in self._names:
+                continue
+            if key in self._countries and cue is None:
                 continue
             mentions.append(
                 PlaceMention(
@@ -283,41 +294,80 @@ class Gazetteer:
         found = self._cue_pattern.search(text[max(0, word_start - 20) : word_start])
         return found.group().strip() if found else None
 
-    def is_risky(self, mention: PlaceMention) -> bool:
-        """True if the name alone is too doubtful to be taken as a place without a cue."""
+    def is_risky(self, mention: PlaceMention, country_hint: str | None = None) -> bool:
+        """True if the name alone is too doubtful to be taken as a place without a cue.
+
+        Common words, country names and two-letter names are doubtful; so are three-letter
+        names unless they name a large town, or a town of some size in the hinted country.
+        """
         key = mention.key or mention.surface
         bare = key[2:] if key.startswith("ال") else key
-        if key in self.stoplist or bare in self.stoplist or key in self._countries:
+        if key in self.stoplist or key in self.exact_stoplist or key in self._countries:
             return True
         if any(place.curated or place.feature == "landmark" for place in mention.candidates):
             return False
-        if len(bare.replace(" ", "")) <= _SHORT_NAME:
-            return max((p.population for p in mention.candidates), default=0) < _BIG_TOWN
+        if bare in self.stoplist:
+            return True
+        letters = len(bare.replace(" ", ""))
+        if letters <= 2:
+            return True
+        if letters <= _SHORT_NAME:
+            return not any(
+                p.population >= _BIG_TOWN
+                or (p.country_code == country_hint and p.population >= _HOME_SHORT_MIN)
+                for p in mention.candidates
+            )
         return False
 
     def resolve(self, mention: PlaceMention, country_hint: str | None = None) -> Place | None:
         """The place a mention most likely names, or None if the match is too doubtful.
 
-        Candidates in the hinted country come first, then curated entries and landmarks,
-        then population. Without a place cue, names that are common words, country names,
-        very short names, and small places outside the hinted country are rejected.
+        Candidates in the hinted country come first; among candidates, landmarks and curated
+        entries before GeoNames towns, then the larger population. Without a place cue:
+        names that are common words, country names or very short are rejected; towns outside
+        the hinted country must be large towns of the region; with no hint, towns outside
+        the region are rejected.
         """
         if not mention.candidates:
             return None
-        if mention.cue is None and self.is_risky(mention):
-            return None
         candidates = mention.candidates
+        if self.is_risky(mention, country_hint):
+            if mention.cue is None:
+                return None
+            # a cue vouches for a doubtful name only at home (مديرية أمن is not Emmen)
+            home = [p for p in candidates if self._at_home(p, country_hint)]
+            return _best(home) if home else None
         if country_hint:
             inside = [p for p in candidates if p.country_code == country_hint]
             if inside:
                 return _best(inside)
-        best = _best(candidates)
-        if mention.cue is None and country_hint and best.feature == "landmark":
-            return None  # a district name from another country: too likely a coincidence
-        trusted = best.curated or best.feature == "landmark"
-        if mention.cue is None and not trusted and best.population < _OUTSIDE_HINT_MIN:
-            return None
-        return best
+        if mention.cue is not None:
+            return _best(candidates)
+        if country_hint:
+            plausible = [p for p in candidates if self._plausible_abroad(p, mention)]
+        else:
+            plausible = [p for p in candidates if self._plausible_without_hint(p)]
+        return _best(plausible) if plausible else None
+
+    def _at_home(self, place: Place, country_hint: str | None) -> bool:
+        if country_hint:
+            return place.country_code == country_hint
+        return place.country_code in self.region
+
+    def _plausible_abroad(self, place: Place, mention: PlaceMention) -> bool:
+        """A town outside the article's country, named without a cue."""
+        if place.feature == "landmark":
+            return False  # a district of another country's town: too likely a coincidence
+        if place.curated:
+            return True
+        bare = mention.key[2:] if mention.key.startswith("ال") else mention.key
+        long_name = len(bare.replace(" ", "")) > _SHORT_NAME + 1
+        return place.country_code in self.region and place.population >= _BIG_TOWN and long_name
+
+    def _plausible_without_hint(self, place: Place) -> bool:
+        if place.curated or place.feature == "landmark":
+            return True
+        return place.country_code in self.region and place.population >= _REGION_TOWN_MIN
 
     def country_hint(self, normalised_text: str) -> str | None:
         """The country the text is mostly about: country names and adjectives, plus towns
