@@ -1,0 +1,632 @@
+"""The fetch stage: download pages from a web that may be slow, huge, broken or hostile.
+
+`fetch_pages` returns exactly one FetchedPage per PageRef, in order. Nothing a server does
+makes it raise: every failure becomes a readable `error` on that page's record.
+
+Defences, each with a setting in FetchSettings:
+- timeouts for connect, each read, and the whole request (a trickling server is cut off);
+- bounded retries with exponential backoff for connection errors, timeouts, 5xx and 429,
+  honouring Retry-After up to a cap; other 4xx are final;
+- robots.txt, fetched once per host per run; a disallowed URL is never requested;
+- per-host concurrency and a politeness delay between requests to one host;
+- body size caps on the wire and after decompression (bombs), checked while streaming;
+- redirects followed by hand: bounded, loops detected, http(s) only, and never from a
+  public address into a private or loopback one (server-side request forgery);
+- HTML only; charset from BOM, header, <meta>, then detection (see rasd.rawstore).
+
+Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) are honoured.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import brotli
+import httpx
+from protego import Protego
+
+from rasd.models import FetchedPage, PageRef
+from rasd.rawstore import RawStore, UndecodableBody, content_hash, decode_html
+
+Resolver = Callable[[str], list[str]]
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+ACCEPT_ENCODING = "gzip, deflate, br"  # only what we decompress ourselves, with caps
+ROBOTS_MAX_BYTES = 512_000
+_STEP = 64 * 1024  # decompression output step: the most a bomb can expand per check
+_LOOPBACK, _PRIVATE, _PUBLIC = 0, 1, 2
+_NETWORK_NAMES = {_LOOPBACK: "loopback", _PRIVATE: "private", _PUBLIC: "public"}
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 30.0  # per HTTP request, body included
+    max_retries: int = 2
+    backoff_base: float = 0.5
+    max_retry_after: float = 30.0
+    per_host_concurrency: int = 4
+    politeness_delay: float = 0.0  # seconds between request starts on one host
+    max_body_bytes: int = 10_000_000
+    max_decompressed_bytes: int = 20_000_000
+    max_redirects: int = 5
+    threads: int = 16
+
+
+@dataclass(frozen=True)
+class PreviousFetch:
+    """What the last run saw of a URL, for conditional requests."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+def make_client(settings: FetchSettings, follow_redirects: bool = False) -> httpx.Client:
+    """An httpx client with this stage's timeouts, User-Agent and accepted encodings."""
+    timeout = httpx.Timeout(
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=settings.read_timeout,
+        pool=settings.total_timeout,
+    )
+    limits = httpx.Limits(
+        max_connections=settings.threads + 4, max_keepalive_connections=settings.threads
+    )
+    headers = {
+        "User-Agent": settings.user_agent,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
+    return httpx.Client(
+        timeout=timeout,
+        limits=limits,
+        headers=headers,
+        follow_redirects=follow_redirects,
+        max_redirects=settings.max_redirects,
+    )
+
+
+def fetch_pages(
+    refs: Iterable[PageRef],
+    settings: FetchSettings,
+    previous: Mapping[str, PreviousFetch] | None = None,
+    raw_store: RawStore | None = None,
+    resolver: Resolver | None = None,
+) -> list[FetchedPage]:
+    """Fetch every ref concurrently; one FetchedPage per ref, in the same order.
+
+    `previous` (by URL) turns on conditional requests; `raw_store` keeps every good body;
+    `resolver` (host -> IP strings) is used to classify redirect targets.
+    """
+    refs = list(refs)
+    if not refs:
+        return []
+    fetcher = _Fetcher(settings, previous or {}, raw_store, resolver or system_resolver)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(settings.threads, len(refs)))) as pool:
+            return list(pool.map(fetcher.fetch, refs))
+    finally:
+        fetcher.close()
+
+
+def system_resolver(host: str) -> list[str]:
+    """The addresses `host` resolves to; empty when it does not resolve."""
+    try:
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
+    except (OSError, UnicodeError):
+        return []
+
+
+# -------------------------------------------------------------------------- internals
+
+
+class _Refused(Exception):
+    """A request we decided not to make or follow."""
+
+    def __init__(self, message: str, status: int | None = None, final_url: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.final_url = final_url
+
+
+class _BodyError(Exception):
+    """The body could not be read whole within the limits."""
+
+    def __init__(self, message: str, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass
+class _Attempt:
+    page: FetchedPage
+    retryable: bool = False
+    retry_after: float | None = None
+
+
+class _HostGate:
+    """Per-host concurrency limit and spacing between request starts."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self._slots = threading.Semaphore(max(1, concurrency))
+        self._lock = threading.Lock()
+        self._delay = delay
+        self._next_start = 0.0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._slots:
+            if self._delay > 0:
+                with self._lock:
+                    now = time.monotonic()
+                    start = max(now, self._next_start)
+                    self._next_start = start + self._delay
+                time.sleep(max(0.0, start - now))
+            yield
+
+
+class _RobotsEntry:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.loaded = False
+        self.rules: Protego | None = None  # None: everything allowed
+
+
+class _Fetcher:
+    def __init__(
+        self,
+        settings: FetchSettings,
+        previous: Mapping[str, PreviousFetch],
+        raw_store: RawStore | None,
+        resolver: Resolver,
+    ) -> None:
+        self.settings = settings
+        self.previous = previous
+        self.raw_store = raw_store
+        self.resolver = resolver
+        self.client = make_client(settings)
+        self._lock = threading.Lock()
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, _RobotsEntry] = {}
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- one ref
+    def fetch(self, ref: PageRef) -> FetchedPage:
+        try:
+            return self._fetch_with_retries(ref)
+        except Exception as exc:  # a bug must cost one page, never the batch
+            return _page(ref, error=f"internal error: {type(exc).__name__}: {exc}")
+
+    def _fetch_with_retries(self, ref: PageRef) -> FetchedPage:
+        if not _is_http(ref.url):
+            return _page(ref, error=f"not an http(s) URL: {ref.url}")
+        attempts = 0
+        while True:
+            attempts += 1
+            outcome = self._attempt(ref)
+            if not outcome.retryable or attempts > self.settings.max_retries:
+                break
+            time.sleep(self._retry_delay(attempts, outcome.retry_after))
+        page = outcome.page
+        if page.error and attempts > 1:
+            page.error = f"{page.error} (after {attempts} attempts)"
+        return page
+
+    def _retry_delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.settings.max_retry_after)
+        backoff = self.settings.backoff_base * 2 ** (attempt - 1)
+        return min(backoff * (1 + random.random() / 4), self.settings.max_retry_after)
+
+    def _attempt(self, ref: PageRef) -> _Attempt:
+        headers = _conditional_headers(self.previous.get(ref.url))
+        try:
+            return self._exchange(ref, headers)
+        except _Refused as exc:
+            return _Attempt(_page(ref, str(exc), status=exc.status, final_url=exc.final_url))
+        except httpx.TimeoutException as exc:
+            return _Attempt(_page(ref, _describe(exc)), retryable=True)
+        except httpx.UnsupportedProtocol as exc:
+            return _Attempt(_page(ref, _describe(exc)))
+        except httpx.TransportError as exc:
+            return _Attempt(_page(ref, _describe(exc)), retryable=True)
+        except httpx.HTTPError as exc:
+            return _Attempt(_page(ref, _describe(exc)))
+
+    # -- redirects, by hand
+    def _exchange(self, ref: PageRef, headers: dict[str, str]) -> _Attempt:
+        current = ref.url
+        seen = {current}
+        for _ in range(self.settings.max_redirects + 1):
+            if not self._robots_allow(current):
+                raise _Refused("disallowed by robots.txt", final_url=current)
+            with self._gate(current).slot():
+                deadline = time.monotonic() + self.settings.total_timeout
+                request = self.client.build_request("GET", current, headers=headers)
+                response = self.client.send(request, stream=True)
+                try:
+                    target = _redirect_target(response, current)
+                    if target is None:
+                        return self._read_page(ref, response, current, deadline)
+                finally:
+                    response.close()
+            self._check_redirect(ref.url, current, target, seen, response.status_code)
+            seen.add(target)
+            current = target
+        raise _Refused(
+            f"too many redirects (more than {self.settings.max_redirects})",
+            status=response.status_code,
+            final_url=current,
+        )
+
+    def _check_redirect(
+        self, start: str, current: str, target: str, seen: set[str], status: int
+    ) -> None:
+        def refuse(reason: str) -> None:
+            raise _Refused(reason, status=status, final_url=current)
+
+        if not _is_http(target):
+            refuse(f"redirect to a non-http(s) URL refused: {target}")
+        if target in seen:
+            refuse(f"redirect loop: {target} was already visited")
+        start_host, target_host = _hostname(start), _hostname(target)
+        if target_host == start_host:
+            return
+        start_net = self._network(start_host)
+        target_net = self._network(target_host)
+        if target_net is None:
+            refuse(f"redirect to a host that does not resolve refused: {target}")
+        if start_net is None:
+            start_net = _PUBLIC  # the strictest reading when the start cannot be classified
+        if target_net < start_net:
+            refuse(
+                f"redirect from a {_NETWORK_NAMES[start_net]} address into a "
+                f"{_NETWORK_NAMES[target_net]} one refused: {target}"
+            )
+
+    def _network(self, host: str) -> int | None:
+        """The most private network `host` reaches (loopback < private < public)."""
+        addresses = [host] if _is_ip(host) else self.resolver(host)
+        ranks = [_classify(a) for a in addresses if _is_ip(a)]
+        return min(ranks) if ranks else None
+
+    # -- reading the final response
+    def _read_page(
+        self, ref: PageRef, response: httpx.Response, url: str, deadline: float
+    ) -> _Attempt:
+        status = response.status_code
+        content_type = response.headers.get("content-type")
+        page = _page(
+            ref,
+            None,
+            status=status,
+            final_url=url,
+            content_type=content_type,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
+        if status == 304:
+            page.unchanged = True
+            return _Attempt(page)
+        if status == 429 or status >= 500:
+            page.error = f"HTTP {status}"
+            return _Attempt(page, retryable=True, retry_after=_retry_after(response))
+        if not 200 <= status < 300:
+            page.error = f"HTTP {status}"
+            return _Attempt(page)
+        mime = (content_type or "").split(";")[0].strip().lower()
+        if mime and mime not in HTML_TYPES:
+            page.error = f"not HTML: {mime}"
+            return _Attempt(page)
+        try:
+            raw = self._read_body(response, deadline, self.settings.max_body_bytes)
+        except _BodyError as exc:
+            page.error = str(exc)
+            return _Attempt(page, retryable=exc.retryable)
+        return _Attempt(self._finish(page, raw, sniff=not mime))
+
+    def _read_body(self, response: httpx.Response, deadline: float, limit: int) -> bytes:
+        declared = _content_length(response)
+        if declared is not None and declared > limit:
+            raise _BodyError(f"body too large: Content-Length {declared} over the {limit} limit")
+        encoding = response.headers.get("content-encoding")
+        decoder = _Decoder(encoding, self.settings.max_decompressed_bytes)
+        wire = 0
+        parts: list[bytes] = []
+        try:
+            for chunk in response.iter_raw():
+                wire += len(chunk)
+                if wire > limit:
+                    raise _BodyError(f"body too large: over {limit} bytes, cut off")
+                if time.monotonic() > deadline:
+                    raise _BodyError(
+                        f"too slow: not complete within {self.settings.total_timeout}s, cut off",
+                        retryable=True,
+                    )
+                parts.extend(decoder.feed(chunk))
+        except httpx.RemoteProtocolError as exc:
+            raise _BodyError(f"truncated body: {exc}", retryable=True) from exc
+        if declared is not None and wire < declared:
+            raise _BodyError(f"truncated body: {wire} of {declared} bytes", retryable=True)
+        parts.extend(decoder.finish())
+        return b"".join(parts)
+
+    def _finish(self, page: FetchedPage, raw: bytes, sniff: bool) -> FetchedPage:
+        page.bytes = len(raw)
+        if not raw.strip():
+            page.error = "empty body"
+            return page
+        page.content_hash = content_hash(raw)
+        if sniff and not _looks_like_html(raw):
+            page.error = "not HTML: no Content-Type and the body does not look like HTML"
+            return page
+        try:
+            decoded = decode_html(raw, page.content_type)
+        except UndecodableBody as exc:
+            page.error = str(exc)
+            return page
+        page.encoding = decoded.encoding
+        if self.raw_store is not None:
+            meta = {"url": page.final_url, "content_type": page.content_type}
+            self.raw_store.put(raw, {**meta, "encoding": decoded.encoding})
+        previous = self.previous.get(page.url)
+        if previous is not None and previous.content_hash == page.content_hash:
+            page.unchanged = True
+            return page
+        page.html = decoded.html
+        return page
+
+    # -- robots.txt
+    def _robots_allow(self, url: str) -> bool:
+        root = _site_root(url)
+        with self._lock:
+            entry = self._robots.setdefault(root, _RobotsEntry())
+        with entry.lock:
+            if not entry.loaded:
+                entry.rules = self._load_robots(root)
+                entry.loaded = True
+        return entry.rules is None or entry.rules.can_fetch(url, self.settings.user_agent)
+
+    def _load_robots(self, root: str) -> Protego | None:
+        """The site's robots rules; None (allow all) when there are none to be had."""
+        robots_url = f"{root}/robots.txt"
+        try:
+            with (
+                self._gate(robots_url).slot(),
+                self.client.stream("GET", robots_url, follow_redirects=True) as response,
+            ):
+                if response.status_code != 200:
+                    return None
+                deadline = time.monotonic() + self.settings.total_timeout
+                raw = self._read_body(response, deadline, ROBOTS_MAX_BYTES)
+        except (httpx.HTTPError, _BodyError):
+            return None
+        return Protego.parse(raw.decode("utf-8", errors="replace"))
+
+    def _gate(self, url: str) -> _HostGate:
+        key = _site_root(url)
+        with self._lock:
+            gate = self._gates.get(key)
+            if gate is None:
+                gate = _HostGate(self.settings.per_host_concurrency, self.settings.politeness_delay)
+                self._gates[key] = gate
+            return gate
+
+
+class _Decoder:
+    """Undoes Content-Encoding while streaming, never producing more than `limit` bytes."""
+
+    def __init__(self, header: str | None, limit: int) -> None:
+        names = [n.strip().lower() for n in (header or "").split(",")]
+        names = [n for n in names if n and n != "identity"]
+        for name in names:
+            if name not in ("gzip", "x-gzip", "deflate", "br"):
+                raise _BodyError(f"unsupported Content-Encoding: {name}")
+        # Encodings are listed in the order applied, so undo them last first.
+        self._stages = [_Stage(name, limit) for name in reversed(names)]
+
+    def feed(self, data: bytes) -> list[bytes]:
+        pieces = [data]
+        for stage in self._stages:
+            pieces = [out for piece in pieces for out in stage.feed(piece)]
+        return pieces
+
+    def finish(self) -> list[bytes]:
+        pieces: list[bytes] = []
+        for stage in self._stages:
+            pieces = [out for piece in pieces for out in stage.feed(piece)]
+            pieces.extend(stage.finish())
+        return pieces
+
+
+class _Stage:
+    """One decompression step with an output cap."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name = name
+        self.limit = limit
+        self.produced = 0
+        self.fed = 0
+        self._head = b""  # deflate: bytes held until the zlib header can be recognised
+        self._zlib: zlib._Decompress | None = None
+        self._brotli = brotli.Decompressor() if name == "br" else None
+        if name in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self.fed += len(data)
+        try:
+            if self._brotli is not None:
+                return self._feed_brotli(data)
+            return self._feed_zlib(data)
+        except (zlib.error, brotli.error) as exc:
+            raise _BodyError(f"corrupt {self.name} body: {exc}") from exc
+
+    def finish(self) -> list[bytes]:
+        if not self.fed:
+            return []  # an empty body: reported as such later, not as a broken stream
+        if self._brotli is not None:
+            finished = self._brotli.is_finished()
+        else:
+            finished = self._zlib is not None and self._zlib.eof
+        if not finished:
+            raise _BodyError(f"truncated body: the {self.name} stream is incomplete", True)
+        return []
+
+    def _count(self, piece: bytes) -> bytes:
+        self.produced += len(piece)
+        if self.produced > self.limit:
+            raise _BodyError(
+                f"decompressed body too large: over {self.limit} bytes ({self.name} bomb?)"
+            )
+        return piece
+
+    def _feed_zlib(self, data: bytes) -> list[bytes]:
+        if self._zlib is None:  # deflate: zlib-wrapped or raw, servers do both
+            self._head += data
+            if len(self._head) < 2:
+                return []
+            data, self._head = self._head, b""
+            wrapped = data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        out: list[bytes] = []
+        while True:
+            piece = self._count(self._zlib.decompress(data, _STEP))
+            out.append(piece)
+            data = self._zlib.unconsumed_tail
+            if self._zlib.eof:
+                rest = self._zlib.unused_data
+                if rest and self.name != "deflate":  # another gzip member follows
+                    self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    data = rest
+                    continue
+                return out
+            # A full step may leave output buffered inside zlib: ask again.
+            if not data and len(piece) < _STEP:
+                return out
+
+    def _feed_brotli(self, data: bytes) -> list[bytes]:
+        assert self._brotli is not None
+        out = [self._count(self._brotli.process(data, output_buffer_limit=_STEP))]
+        while not self._brotli.can_accept_more_data():
+            out.append(self._count(self._brotli.process(b"", output_buffer_limit=_STEP)))
+        return out
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _page(ref: PageRef, error: str | None, **fields: object) -> FetchedPage:
+    return FetchedPage(
+        url=ref.url, source=ref.source, fetched_at=datetime.now(UTC), error=error, **fields
+    )
+
+
+def _describe(exc: Exception) -> str:
+    kinds = {
+        httpx.ConnectTimeout: "connect timeout",
+        httpx.ReadTimeout: "read timeout",
+        httpx.PoolTimeout: "timed out waiting for a connection",
+        httpx.ConnectError: "connection failed",
+        httpx.UnsupportedProtocol: "unsupported URL",
+    }
+    kind = next((text for cls, text in kinds.items() if isinstance(exc, cls)), None)
+    detail = str(exc) or type(exc).__name__
+    return f"{kind}: {detail}" if kind else f"{type(exc).__name__}: {detail}"
+
+
+def _conditional_headers(previous: PreviousFetch | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if previous is not None and previous.etag:
+        headers["If-None-Match"] = previous.etag
+    if previous is not None and previous.last_modified:
+        headers["If-Modified-Since"] = previous.last_modified
+    return headers
+
+
+def _redirect_target(response: httpx.Response, current: str) -> str | None:
+    if response.status_code not in REDIRECT_CODES:
+        return None
+    location = response.headers.get("location", "").strip()
+    if not location:
+        return None
+    try:
+        return urljoin(current, location)
+    except ValueError:
+        return location
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _looks_like_html(raw: bytes) -> bool:
+    head = raw[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<") or b"<html" in head
+
+
+def _is_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _hostname(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _site_root(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _classify(address: str) -> int:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback or ip.is_unspecified:
+        return _LOOPBACK
+    if ip.is_global:
+        return _PUBLIC
+    return _PRIVATE  # private, link-local, shared, reserved: not the public internet

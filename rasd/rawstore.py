@@ -1,0 +1,193 @@
+"""The raw page store: every fetched body, kept so articles can be rebuilt without refetching.
+
+Bodies are content-addressed (sha256 of the raw bytes), gzip-compressed and sharded as
+`<root>/ab/cd/<hash>.gz`, with a `<hash>.json` beside each holding what is needed to decode
+it again (content type, encoding used, URL). Writes are atomic (temporary file + rename), so
+a crash never leaves a half-written body under its final name.
+
+This module also owns the charset logic (`decode_html`), so fetch and reprocess decode the
+same bytes the same way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+import charset_normalizer
+
+# Labels that browsers read as windows-1252, because servers use them loosely (WHATWG).
+_WINDOWS_1252_ALIASES = {"ascii", "latin_1", "iso8859_1", "us_ascii"}
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_META_SCAN_BYTES = 4096
+_LENIENT_MAX_BAD = 0.005  # a declared charset may have this share of bad characters
+
+
+class UndecodableBody(ValueError):
+    """The body is not text in any charset we can tell."""
+
+
+class RawStoreError(Exception):
+    """A stored body is missing or damaged."""
+
+
+@dataclass(frozen=True)
+class DecodedBody:
+    html: str
+    encoding: str  # the Python codec name used, e.g. "utf-8", "cp1256"
+
+
+def decode_html(raw: bytes, content_type: str | None = None) -> DecodedBody:
+    """Decode an HTML body: BOM, then the HTTP charset, then <meta>, then detection.
+
+    A byte-order mark wins over the header, as in browsers: it cannot be there by accident.
+    """
+    declared = [enc for enc in _declared_encodings(raw, content_type) if enc]
+    for encoding in declared:
+        text = _try_decode(raw, encoding, strict=True)
+        if text is not None:
+            return _checked(text, encoding)
+    for encoding in declared:
+        text = _try_decode(raw, encoding, strict=False)
+        if text is not None:
+            return _checked(text, encoding)
+    return _detect(raw)
+
+
+def header_charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    charset = message.get_param("charset")
+    return charset.strip() if isinstance(charset, str) else None
+
+
+def _declared_encodings(raw: bytes, content_type: str | None) -> list[str | None]:
+    bom = next((enc for mark, enc in _BOMS if raw.startswith(mark)), None)
+    meta = _META_CHARSET.search(raw[:_META_SCAN_BYTES])
+    meta_label = meta.group(1).decode("ascii") if meta else None
+    return [bom, _codec(header_charset(content_type)), _codec(meta_label)]
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return "cp1252" if name.replace("-", "_") in _WINDOWS_1252_ALIASES else name
+
+
+def _try_decode(raw: bytes, encoding: str, strict: bool) -> str | None:
+    if encoding == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    if strict:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            return None
+    text = raw.decode(encoding, errors="replace")
+    bad = text.count("\ufffd")
+    return text if bad <= max(1, len(text) * _LENIENT_MAX_BAD) else None
+
+
+def _detect(raw: bytes) -> DecodedBody:
+    best = charset_normalizer.from_bytes(raw).best()
+    if best is None:
+        raise UndecodableBody("undecodable body: no charset fits these bytes")
+    return _checked(str(best), codecs.lookup(best.encoding).name)
+
+
+def _checked(text: str, encoding: str) -> DecodedBody:
+    if "\x00" in text:
+        raise UndecodableBody("binary content (NUL bytes), not an HTML page")
+    return DecodedBody(html=text, encoding=encoding)
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+class RawStore:
+    """Content-addressed, compressed storage of raw page bodies under `root`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def put(self, raw: bytes, meta: Mapping[str, str | None] | None = None) -> str:
+        """Store `raw` (once) with its decoding metadata; return its sha256."""
+        digest = content_hash(raw)
+        body_path = self._path(digest, ".gz")
+        body_path.parent.mkdir(parents=True, exist_ok=True)
+        if meta is not None:
+            record = {k: v for k, v in meta.items() if v is not None}
+            self._write_atomic(self._path(digest, ".json"), json.dumps(record).encode())
+        if not body_path.exists():
+            self._write_atomic(body_path, gzip.compress(raw, compresslevel=6, mtime=0))
+        return digest
+
+    def has(self, digest: str) -> bool:
+        return self._path(digest, ".gz").is_file()
+
+    def get(self, digest: str) -> bytes:
+        path = self._path(digest, ".gz")
+        try:
+            raw = gzip.decompress(path.read_bytes())
+        except FileNotFoundError as exc:
+            raise RawStoreError(f"no stored body {digest} under {self.root}") from exc
+        except (OSError, EOFError) as exc:
+            raise RawStoreError(f"stored body {digest} is damaged: {exc}") from exc
+        if content_hash(raw) != digest:
+            raise RawStoreError(f"stored body {digest} is damaged: hash does not match")
+        return raw
+
+    def meta(self, digest: str) -> dict[str, str]:
+        path = self._path(digest, ".json")
+        if not path.is_file():
+            return {}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def get_html(self, digest: str) -> DecodedBody:
+        """The stored body decoded as fetch decoded it (the recorded encoding first)."""
+        raw = self.get(digest)
+        meta = self.meta(digest)
+        encoding = meta.get("encoding")
+        if encoding:
+            text = _try_decode(raw, encoding, strict=False)
+            if text is not None:
+                return _checked(text, encoding)
+        return decode_html(raw, meta.get("content_type"))
+
+    def _path(self, digest: str, suffix: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise RawStoreError(f"not a sha256 hex digest: {digest!r}")
+        return self.root / digest[:2] / digest[2:4] / f"{digest}{suffix}"
+
+    @staticmethod
+    def _write_atomic(path: Path, data: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
