@@ -289,7 +289,7 @@ def _mention_at(
         mention = NumberMention(value, start, end, text[start:end], approximate=True)
         return mention, index + used
     entry = _lookup(token)
-    if entry is None:
+    if entry is None or _is_conjunction_and_one_of(tokens, index):
         return None, index + 1
     prefix, kind, value = entry
     parser = _WordNumberParser(kind, value)
@@ -308,6 +308,14 @@ def _mention_at(
     word_start = start + len(prefix)
     end = tokens[last][1]
     return NumberMention(parser.value, word_start, end, text[word_start:end]), last + 1
+
+
+def _is_conjunction_and_one_of(tokens: list[tuple[int, int, str]], index: int) -> bool:
+    """ "واحد القيادات" is و + أحد ("and one of the leaders"): a numeral واحد follows its noun
+    and never stands before a definite noun."""
+    if tokens[index][2] not in ("واحد", "واحده") or index + 1 >= len(tokens):
+        return False
+    return tokens[index + 1][2].startswith("ال")
 
 
 def _vague_value(token: str) -> tuple[int, int] | None:

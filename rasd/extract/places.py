@@ -29,6 +29,8 @@ GAZETTEER_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 _BIG_TOWN = 100_000
 _REGION_TOWN_MIN = 1_000
 _HOME_SHORT_MIN = 10_000
+_HINT_TOWN_MIN = 50_000  # an ambiguous name votes for a country only for a town this large
+_DOMINANCE = 5  # ... that is this many times larger than its namesakes elsewhere
 _SHORT_NAME = 3
 
 
@@ -342,7 +344,8 @@ class Gazetteer:
             if inside:
                 return _best(inside)
         if mention.cue is not None:
-            return _best(candidates)
+            plausible = [p for p in candidates if self._plausible_without_hint(p)]
+            return _best(plausible) if plausible else None
         if country_hint:
             plausible = [p for p in candidates if self._plausible_abroad(p, mention)]
         else:
@@ -378,12 +381,29 @@ class Gazetteer:
         for mention in self.find_places(normalised_text):
             if self.is_risky(mention):
                 continue
-            countries = {p.country_code for p in mention.candidates}
-            if len(countries) == 1 and max(p.population for p in mention.candidates) >= 10_000:
-                votes[countries.pop()] += 1
+            country = _dominant_country(mention.candidates)
+            if country:
+                votes[country] += 1
         if not votes:
             return None
         return votes.most_common(1)[0][0]
+
+
+def _dominant_country(places: list[Place]) -> str | None:
+    """The country a town name points to: its only country, or the country of a much larger
+    namesake (الرقة: Syria, not the Emirates' Riqqah); None when unclear."""
+    largest: dict[str, int] = {}
+    for place in places:
+        trusted = place.curated or place.feature == "landmark"
+        size = max(place.population, _HINT_TOWN_MIN if trusted else 0)
+        largest[place.country_code] = max(largest.get(place.country_code, 0), size)
+    ranked = sorted(largest.items(), key=lambda item: -item[1])
+    top_country, top_size = ranked[0]
+    if len(ranked) == 1:
+        return top_country if top_size >= _HOME_SHORT_MIN else None
+    if top_size >= _HINT_TOWN_MIN and top_size >= _DOMINANCE * ranked[1][1]:
+        return top_country
+    return None
 
 
 def _sorted_candidates(places: list[Place]) -> list[Place]:

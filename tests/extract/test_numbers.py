@@ -88,6 +88,11 @@ def test_weekday_names_are_not_numbers():
     assert values("أحد الجنود") == []  # "one of", not a count by itself
 
 
+def test_wa_ahad_is_and_one_of():
+    assert values("قائد المجموعة واحد القيادات البارزة") == []
+    assert values("قتل جندي واحد") == [1]
+
+
 def test_separate_counts_are_not_joined():
     assert values("قتل أربعة من أفرادها وعشرة من المتشددين") == [4, 10]
     assert values("خمسة وعشرة") == [5, 10]

@@ -146,3 +146,26 @@ def test_default_is_built_once(gazetteer):
     again = Gazetteer.default()
     assert again is gazetteer
     assert time.perf_counter() - started < 0.5
+
+
+def test_regions_named_like_towns_are_not_towns(gazetteer):
+    assert resolved(gazetteer, "قصف على ريف حلب الشمالي", "SY") == []
+    assert resolved(gazetteer, "حكومة إقليم برقة", "LY") == []
+    assert [p.name for p in resolved(gazetteer, "مدينة العريش بشمال سيناء", "EG")] == ["Arish"]
+
+
+def test_a_definite_noun_is_not_a_place_cue(gazetteer):
+    mentions = gazetteer.find_places(normalize("في المنطقة التي يسيطر عليها"))
+    assert all(m.cue is None for m in mentions)
+    assert resolved(gazetteer, "في المنطقة التي يسيطر عليها", "LY") == []
+
+
+def test_a_cue_vouches_for_a_doubtful_name_only_at_home(gazetteer):
+    # "مديرية أمن" is a security directorate, not a Dutch town named Emmen
+    assert resolved(gazetteer, "هاجم مسلحون مديرية أمن المدينة", "LY") == []
+    assert resolved(gazetteer, "اشتباكات في حي بن عاشور", "LY") == []
+
+
+def test_country_hint_from_a_dominant_town_name(gazetteer):
+    assert gazetteer.country_hint(normalize("انفجار لغم في الرقة")) == "SY"
+    assert gazetteer.country_hint(normalize("مباراة الديربي في الدوري")) is None
