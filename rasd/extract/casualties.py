@@ -135,6 +135,8 @@ def _group_at(text: _Text, index: int) -> tuple[int, int] | None:
         if text.word(after) == "من" and not text.is_punct(after + 1):
             after += 2
         return value, after
+    if text.word(index + 1) in _DUAL_TWO and not word[0].isdigit():
+        return 2, index + 2  # "مجندين اثنين"
     bare = _bare(word)
     for candidate in (word, bare):
         if candidate in _VAGUE_DEFINITE:

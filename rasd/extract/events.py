@@ -18,7 +18,7 @@ from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_ar
 from rasd.extract.casualties import Casualties, count_casualties
 from rasd.extract.dates import DateRef, find_date_refs, is_update_header, split_update_blocks
 from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
-from rasd.extract.places import Gazetteer, Place
+from rasd.extract.places import Gazetteer, Place, PlaceMention
 from rasd.extract.triggers import CueHit, Lexicon, TriggerFamily, TriggerHit, default_lexicon
 from rasd.models import Article, Event, stable_id
 
@@ -26,19 +26,22 @@ from rasd.models import Article, Event, stable_id
 _CLAUSE_BREAK = re.compile(
     r"\s*;\s*|\s*,\s*(?=(?:و|ف)?(?:قال|قالت|اكد|اكدت|اضاف|اضافت|اوضح|اوضحت|اشار|اشارت|ذكر|"
     r"ذكرت|افاد|افادت|تابع|تابعت|بينما|فيما|في حين|في الوقت الذي|في وقت|كما|الى ذلك|من جهه|"
-    r"على صعيد|في سياق|مشيرا|مشيره|مضيفا|مضيفه|لافتا|موضحا)(?!\w))|\s+(?=(?:بينما|في حين)\s)"
+    r"علي صعيد|في سياق|مشيرا|مشيره|مضيفا|مضيفه|لافتا|موضحا|تبعتها|تلتها|اعقبتها)(?!\w))"
+    r"|\s+(?=(?:بينما|في حين)\s)"
 )
 # A new topic: the clause does not continue the incident before it.
 _TOPIC_SHIFT = re.compile(
-    r"^(?:و|ف)?(?:من جهه اخري|من جهه اخرى|على صعيد اخر|في سياق اخر|في سياق منفصل|"
-    r"في موازاه ذلك|الى ذلك|في غضون ذلك|من ناحيه اخرى|وفي شان اخر)"
+    r"^(?:و|ف)?(?:من جهه اخري|علي صعيد اخر|في سياق اخر|في سياق منفصل|"
+    r"في موازاه ذلك|الى ذلك|في غضون ذلك|من ناحيه اخري|وفي شان اخر)"
 )
 # A town named only as a distance reference or as the name of a speaker's institution.
-_DISTANCE_BEFORE = re.compile(r"(?:على بعد|علي بعد|كلم|كم|كيلومتر\w*|ميل)\s+(?:\S+\s+){0,3}$")
+_DISTANCE_BEFORE = re.compile(r"(?:علي بعد|كلم|كم|كيلومتر\w*|ميل)\s+(?:\S+\s+){0,3}$")
 _SPEAKER_BEFORE = re.compile(r"(?:باسم|لغرفه|غرفه عمليات|العمليات)\s+(?:\S+\s+){0,2}$")
 _STREET_BEFORE = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:شارع|طريق|نهج|زنقه|جاده)\s+$")
+_LEADING_CUE = re.compile(r"^(?:مدينه|بلده|قريه|بلدات|مدينتي|بلدتي)\s+")
 _ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|منطقه|هناك|فيها)(?!\w)")
 _NEAR_WINDOW_WORDS = 6
+_OLDEST_DAYS = 120  # an act dated further back than this is background
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
 
 
@@ -86,6 +89,7 @@ class _Context:
     day: date | None = None  # last day named in the block
     block_towns: dict[str, Place] = field(default_factory=dict)
     paragraph_place: _PlaceAt | None = None
+    title_town: Place | None = None  # the one town the headline names, if any
 
 
 # --- sentence level -----------------------------------------------------------------------
@@ -102,10 +106,29 @@ def _clauses(norm: str) -> list[_Clause]:
     return clauses or [_Clause(0, len(norm))]
 
 
+def _resolve(gazetteer: Gazetteer, mention: PlaceMention, hint: str | None):
+    """Resolve a mention; a name that swallowed its cue ("مدينه زنجبار") is retried without."""
+    place = gazetteer.resolve(mention, hint)
+    cue = _LEADING_CUE.match(mention.surface)
+    if cue is None or (place is not None and (not hint or place.country_code == hint)):
+        return mention, place
+    rest = mention.surface[cue.end() :]
+    shorter = PlaceMention(
+        start=mention.start + cue.end(),
+        end=mention.end,
+        surface=rest,
+        candidates=gazetteer.lookup(rest),
+        cue=cue.group().strip(),
+        key=rest,
+    )
+    retried = gazetteer.resolve(shorter, hint)
+    return (shorter, retried) if retried is not None else (mention, place)
+
+
 def _places(gazetteer: Gazetteer, norm: str, offsets: list[int], original: str, hint):
     found = []
-    for mention in gazetteer.find_places(norm):
-        place = gazetteer.resolve(mention, hint)
+    for raw in gazetteer.find_places(norm):
+        mention, place = _resolve(gazetteer, raw, hint)
         if place is None:
             continue
         before = norm[max(0, mention.start - 40) : mention.start]
@@ -126,10 +149,13 @@ def _blocked(hit: TriggerHit, clause: _Clause, cues: list[CueHit], norm: str) ->
         if not cue.family.blocks_family(hit.family):
             continue
         scope = cue.family.scope
-        if scope == "after" and cue.end <= hit.start:
+        if scope == "after" and cue.start < hit.start:
+            return True
+        near_after = _words_between(norm, cue.end, hit.start) <= cue.family.window
+        if scope == "next" and cue.start < hit.start and near_after:
             return True
         if scope == "near" and clause.start <= cue.start < clause.end:
-            if cue.end <= hit.start:
+            if cue.start <= hit.start:
                 return True
             if (
                 cue.start >= hit.end
@@ -144,9 +170,12 @@ def _sentence_blocks(
 ) -> list[CueHit]:
     """Sentence-wide cues that apply (a toll needs a period; a campaign needs no day)."""
     has_day = any(r.day is not None for r in refs)
+    latest_named = bool(lexicon.habitual_exceptions.find(norm))
     applying = []
     for cue in cues:
         if cue.family.scope != "sentence":
+            continue
+        if cue.family.name == "habitual" and latest_named:
             continue
         if cue.family.needs == "period" and not lexicon.period.find(norm):
             continue
@@ -156,9 +185,11 @@ def _sentence_blocks(
     return applying
 
 
-def _supported(hit: TriggerHit, others: list[TriggerHit], figures: Casualties, actors) -> bool:
+def _supported(hit: TriggerHit, others: list[TriggerHit], figures, actors, crowd: bool) -> bool:
     if hit.family.strong:
         return True
+    if hit.family.event_type == "Protests":
+        return crowd
     if figures.killed or figures.injured or has_armed_actor(actors):
         return True
     return any(o.family.strong and o is not hit for o in others)
@@ -179,7 +210,15 @@ def _air_hit(lexicon: Lexicon, text: str, offset: int, hits: list[TriggerHit]):
 
 
 def _main_trigger(hits: list[TriggerHit]) -> TriggerHit | None:
-    return max(hits, key=lambda h: (h.family.priority, -h.start)) if hits else None
+    if not hits:
+        return None
+    main = max(hits, key=lambda h: (h.family.priority, -h.start))
+    if main.family.victim_sensitive:
+        # shots fired at a demonstration are the intervention, the protest is the event
+        protest = next((h for h in hits if h.family.event_type == "Protests"), None)
+        if protest is not None:
+            return protest
+    return main
 
 
 def _day_for(hit: TriggerHit, clause: _Clause, refs: list[DateRef], ctx: _Context):
@@ -196,6 +235,10 @@ def _day_for(hit: TriggerHit, clause: _Clause, refs: list[DateRef], ctx: _Contex
             return (ctx.day or ctx.published), False, False
         nearest = min(dated, key=lambda r: abs(r.start - hit.start))
     return nearest.day, True, False
+
+
+def _too_old(day: date | None, published: date | None) -> bool:
+    return bool(day and published and (published - day).days > _OLDEST_DAYS)
 
 
 def _pick_places(hit: TriggerHit, clause: _Clause, places: list[_PlaceAt], norm: str):
@@ -225,11 +268,13 @@ def _inherited_place(clause_text: str, figures: Casualties, ctx: _Context) -> _P
     if ctx.paragraph_place is not None:
         return ctx.paragraph_place
     towns = list(ctx.block_towns.values())
+    anaphoric = bool(_ANAPHORA.search(clause_text))
     if len(towns) == 1:
-        anaphoric = bool(_ANAPHORA.search(clause_text))
         if ctx.block_is_update or anaphoric or figures.killed or figures.injured:
-            town = towns[0]
-            return _PlaceAt(0, 0, town, "", False)
+            return _PlaceAt(0, 0, towns[0], "", False)
+    elif anaphoric and ctx.title_town is not None and ctx.title_town.name in ctx.block_towns:
+        # "the city" in an article about several towns is the town of the headline
+        return _PlaceAt(0, 0, ctx.title_town, "", False)
     return None
 
 
@@ -309,12 +354,13 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
     if lexicon.no_casualties.find(span) or max(figures.killed, figures.injured) > _HIGH_FIGURE:
         figures = Casualties()
     actors = find_actors(text)
-    hits = [h for h in hits if _supported(h, hits, figures, actors)]
+    crowd = bool(lexicon.crowd.find(text))
+    hits = [h for h in hits if _supported(h, hits, figures, actors, crowd)]
     main = _main_trigger(hits)
     if main is None:
         return []
     day, explicit, background = _day_for(main, clause, refs, ctx)
-    if background:
+    if background or _too_old(day, ctx.published):
         return []
     chosen = _pick_places(main, clause, places, norm)
     own_place = bool(chosen)
@@ -365,6 +411,13 @@ def _published_day(article: Article) -> date | None:
 def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[_Mention]:
     hint = gazetteer.country_hint(normalize(f"{article.title}\n{article.text}"))
     ctx = _Context(published=_published_day(article), hint=hint)
+    title_norm, title_offsets = normalize_with_offsets(article.title or "")
+    title_towns = {
+        p.place.name: p.place
+        for p in _places(gazetteer, title_norm, title_offsets, article.title or "", hint)
+    }
+    if len(title_towns) == 1:
+        ctx.title_town = next(iter(title_towns.values()))
     mentions: list[_Mention] = []
     number = 0
     for block in split_update_blocks(article.paragraphs):
@@ -390,7 +443,7 @@ def _adopt_explicit_days(mentions: list[_Mention]) -> None:
         if mention.explicit:
             continue
         dated = [
-            (abs(other_index - index), other)
+            (other_index > index, abs(other_index - index), other)
             for other_index, other in enumerate(mentions)
             if other.explicit
             and other.paragraph == mention.paragraph
@@ -398,7 +451,7 @@ def _adopt_explicit_days(mentions: list[_Mention]) -> None:
             and other.place.name == mention.place.name
         ]
         if dated:
-            mention.day = min(dated, key=lambda pair: pair[0])[1].day
+            mention.day = min(dated, key=lambda item: item[:2])[2].day
 
 
 def _unit_key(m: _Mention) -> tuple:
@@ -409,16 +462,57 @@ def _merge(article: Article, mentions: list[_Mention]) -> list[Event]:
     groups: dict[tuple, list[_Mention]] = {}
     for mention in mentions:
         groups.setdefault(_unit_key(mention), []).append(mention)
-    _fold_protests_into_riots(groups)
+    _fold_into_riots(groups)
+    _fold_weak_attacks(groups)
+    _fold_same_figures(groups)
     return [_event(article, group) for group in groups.values()]
 
 
-def _fold_protests_into_riots(groups: dict[tuple, list[_Mention]]) -> None:
-    """A demonstration that turned violent on one day in one town is one riot."""
-    for key in [k for k in groups if k[2] == "Protests"]:
+def _fold_into_riots(groups: dict[tuple, list[_Mention]]) -> None:
+    """A demonstration that turned violent (and what its crowd destroyed) on one day in one
+    town is one riot."""
+    for key in [k for k in groups if k[2] in ("Protests", "Strategic developments")]:
         riot_key = (key[0], key[1], "Riots")
         if riot_key in groups:
             groups[riot_key] += groups.pop(key)
+
+
+def _fold_weak_attacks(groups: dict[tuple, list[_Mention]]) -> None:
+    """An "attack" with no weapon and no casualty, on the day and in the town where a
+    building was burnt or a riot took place, is that same act."""
+    for key in [k for k in groups if k[2] == "Battles"]:
+        group = groups[key]
+        weak = all(not m.family.strong for m in group) and _figures(group) == (0, 0)
+        if not weak:
+            continue
+        for target_type in ("Riots", "Strategic developments"):
+            target = (key[0], key[1], target_type)
+            if target in groups:
+                groups[target] += groups.pop(key)
+                break
+
+
+def _figures(group: list[_Mention]) -> tuple[int, int]:
+    return max(m.casualties.killed for m in group), max(m.casualties.injured for m in group)
+
+
+def _fold_same_figures(groups: dict[tuple, list[_Mention]]) -> None:
+    """Two readings of one town with the same casualty figures are one incident told twice
+    ("15 killed and 18 wounded in clashes ... by shelling"): the first reading stays."""
+    keys = list(groups)
+    for index, key in enumerate(keys):
+        if key not in groups:
+            continue
+        killed, injured = _figures(groups[key])
+        if killed == 0 or injured == 0:
+            continue
+        for other in keys[index + 1 :]:
+            if (
+                other in groups
+                and other[1] == key[1]
+                and _figures(groups[other]) == (killed, injured)
+            ):
+                groups[key] += groups.pop(other)
 
 
 def _event(article: Article, group: list[_Mention]) -> Event:

@@ -19,7 +19,7 @@ import yaml
 from rasd.extract.normalize import TermMatcher
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
-_SCOPES = ("after", "near", "sentence")
+_SCOPES = ("after", "near", "next", "sentence")
 
 
 class TriggerLexiconError(ValueError):
@@ -52,6 +52,7 @@ class CueFamily:
     blocks: frozenset[str] | None = None  # trigger family names; None = all
     needs: str | None = None  # another word list that must also be in the sentence
     needs_no_date: bool = False  # only counts when the sentence names no day
+    window: int = 4  # scope "next": words allowed between cue and trigger
 
     def blocks_family(self, family: TriggerFamily) -> bool:
         return self.blocks is None or family.name in self.blocks
@@ -96,11 +97,13 @@ class Lexicon:
         self.strike_verbs = self._matcher(triggers, "strike_verbs", "triggers.yaml")
         self.protest_intervention = self._matcher(triggers, "protest_intervention", "triggers.yaml")
         self.combatant_victims = self._matcher(triggers, "combatant_victims", "triggers.yaml")
+        self.crowd = self._matcher(triggers, "crowd", "triggers.yaml")
         self.cue_families = self._cue_families(cues)
         cue_pairs = [(term, fam) for fam, terms in self.cue_families for term in terms]
         self.cue_matcher: TermMatcher[CueFamily] = TermMatcher(cue_pairs, allow_suffixes=True)
         self.period = self._matcher(cues, "period", "cues.yaml")
         self.no_casualties = self._matcher(cues, "no_casualties", "cues.yaml")
+        self.habitual_exceptions = self._matcher(cues, "habitual_exceptions", "cues.yaml")
 
     @staticmethod
     def _matcher(data: dict[str, Any], key: str, source: str) -> TermMatcher[str]:
@@ -145,6 +148,7 @@ class Lexicon:
                 blocks=frozenset(blocks) if blocks else None,
                 needs=spec.get("needs"),
                 needs_no_date=bool(spec.get("needs_no_date", False)),
+                window=int(spec.get("window", 4)),
             )
             families.append((family, _word_list(spec, "terms", f"cues.yaml {name}")))
         return families
