@@ -47,6 +47,8 @@ class _Patterns:
     months: dict[str, int]
     weekdays: dict[str, int]
     relative: dict[str, int]
+    ordinals: dict[str, int]
+    ordinal_day_month: re.Pattern[str]
     numeric_dmy: re.Pattern[str]
     numeric_ymd: re.Pattern[str]
     day_month: re.Pattern[str]
@@ -80,9 +82,15 @@ def _patterns() -> _Patterns:
     year = r"(?P<year>(?:19|20)\d\d)"
     year_tail = rf"(?:\s*[,-]?\s*(?:من\s+)?(?:عام|سنه|العام)?\s*{year}{_BOUND_R})?"
     day_parts = _alternation(phrases["day_parts"])
+    ordinals = _ordinal_days(phrases)
     leads = _alternation(phrases["year_leads"])
     return _Patterns(
         months=months,
+        ordinals=ordinals,
+        ordinal_day_month=re.compile(
+            rf"{_BOUND_L}{_CLITIC}(?P<ordinal>{_alternation(ordinals)})\s+(?:من\s+)?(?:شهر\s+)?"
+            rf"{_CLITIC}{month_pair}{_BOUND_R}" + year_tail
+        ),
         weekdays=weekdays,
         relative=relative,
         numeric_dmy=re.compile(
@@ -117,6 +125,32 @@ def _patterns() -> _Patterns:
     )
 
 
+def _ordinal_days(phrases: dict) -> dict[str, int]:
+    """Normalised ordinal day phrases 1..31 (الأول، الحادي عشر، الخامس والعشرين ...)."""
+    try:
+        units = {int(v): [normalize(w) for w in ws] for v, ws in phrases["ordinal_units"].items()}
+        tens = {int(v): [normalize(w) for w in ws] for v, ws in phrases["ordinal_tens"].items()}
+        ten = [normalize(w) for w in phrases["ordinal_ten"]]
+        teen = [normalize(w) for w in phrases["ordinal_teen_marker"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LexiconError(f"date_phrases.yaml ordinals are malformed: {exc!r}") from exc
+    days: dict[str, int] = {}
+    for value, words in units.items():
+        for word in words:
+            days.setdefault(word, value)
+            for marker in teen:
+                days.setdefault(f"{word} {marker}", 10 + value)
+            for tens_value, tens_words in tens.items():
+                for tens_word in tens_words:
+                    days.setdefault(f"{word} و{tens_word}", tens_value + value)
+    for word in ten:
+        days[word] = 10
+    for tens_value, tens_words in tens.items():
+        for tens_word in tens_words:
+            days[tens_word] = tens_value
+    return {phrase: day for phrase, day in days.items() if day <= 31}
+
+
 def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -141,14 +175,18 @@ def _explicit_refs(text: str, published: date) -> list[DateRef]:
             day = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
             if day is not None:
                 refs.append(DateRef(day, m.start(), m.end(), m.group(), "explicit"))
-    for m in pats.day_month.finditer(text):
-        month = pats.months[m["month"]]
-        if m["year"]:
-            day = _safe_date(int(m["year"]), month, int(m["day"]))
-        else:
-            day = _yearless(month, int(m["day"]), published)
-        if day is not None:
-            refs.append(DateRef(day, m.start(), m.end(), m.group(), "explicit"))
+    for pattern in (pats.day_month, pats.ordinal_day_month):
+        for m in pattern.finditer(text):
+            month = pats.months[m["month"]]
+            day_of_month = (
+                int(m["day"]) if "day" in m.re.groupindex else pats.ordinals[m["ordinal"]]
+            )
+            if m["year"]:
+                day = _safe_date(int(m["year"]), month, day_of_month)
+            else:
+                day = _yearless(month, day_of_month, published)
+            if day is not None:
+                refs.append(DateRef(day, m.start(), m.end(), m.group(), "explicit"))
     return refs
 
 

@@ -218,7 +218,7 @@ class Gazetteer:
             name=row.get("name") or (base.name if base else ""),
             country=self._country_names.get(cc, cc),
             country_code=cc,
-            admin1=row.get("admin1") or (base.admin1 if base else ""),
+            admin1=_admin1_of(base, row.get("admin1") or ""),
             latitude=float(lat) if lat else base.latitude,  # type: ignore[union-attr]
             longitude=float(lon) if lon else base.longitude,  # type: ignore[union-attr]
             geonameid=gid,
@@ -387,6 +387,13 @@ class Gazetteer:
         if not votes:
             return None
         return votes.most_common(1)[0][0]
+
+
+def _admin1_of(base: Place | None, curated: str) -> str:
+    """GeoNames' division when it has a name for it, else the curated one."""
+    if base is not None and base.admin1 and "." not in base.admin1:
+        return base.admin1
+    return curated or (base.admin1 if base else "")
 
 
 def _dominant_country(places: list[Place]) -> str | None:

@@ -81,6 +81,13 @@ def test_explicit_dates(text, expected):
         assert found == [(expected, "explicit")]
 
 
+def test_ordinal_day_numbers():
+    assert refs("في الأول من يونيو") == [(date(2016, 6, 1), "explicit")]
+    assert refs("في الثامن والعشرين من حزيران 2015") == [(date(2015, 6, 28), "explicit")]
+    assert refs("الحادي عشر من سبتمبر 2001") == [(date(2001, 9, 11), "explicit")]
+    assert refs("العاشر من مايو") == [(date(2016, 5, 10), "explicit")]
+
+
 def test_yearless_dates_take_the_latest_year_not_after_publication():
     assert refs("في 20 يونيو") == [(date(2016, 6, 20), "explicit")]
     assert refs("في 30 ديسمبر") == [(date(2015, 12, 30), "explicit")]

@@ -136,6 +136,7 @@ def test_place_record_fields(gazetteer):
     (sirte,) = [p for p in gazetteer.lookup("سرت") if p.country_code == "LY"]
     assert sirte.name == "Sirte"
     assert sirte.country == "Libya"
+    assert sirte.admin1 == "Sirte"
     assert sirte.geonameid == 2210554
     assert abs(sirte.latitude - 31.2) < 0.1 and abs(sirte.longitude - 16.59) < 0.1
     assert sirte.population > 50_000
