@@ -18,7 +18,7 @@ import yaml
 from rasd.extract.scoring import GoldArticle, Score, load_gold, score
 from rasd.pipeline import RunSummary, run_pipeline
 from rasd.sample_server import serve_pages
-from rasd.samplesite import render_eval_page
+from rasd.samplesite import parse_seed_text, render_eval_page
 from rasd.settings import SQL_DIR, Settings
 
 
@@ -43,9 +43,8 @@ def article_text(article: GoldArticle, gold_file: Path) -> tuple[str, list[str]]
     seed = gold_file.resolve().parent.parent / "seeds" / f"{article.id}.txt"
     if not seed.is_file():
         raise GoldTextMissing(f"gold article {article.id} has no paragraphs and {seed} is missing")
-    blocks = [b.strip() for b in seed.read_text(encoding="utf-8").split("\n\n") if b.strip()]
-    title, *paragraphs = blocks
-    return title, paragraphs
+    title, blocks = parse_seed_text(seed.read_text(encoding="utf-8"))
+    return title, [b if isinstance(b, str) else b.caption for b in blocks]
 
 
 def build_pages(gold: list[GoldArticle], gold_file: Path) -> dict[str, bytes]:
