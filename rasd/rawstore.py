@@ -97,8 +97,6 @@ def _codec(label: str | None) -> str | None:
 
 
 def _try_decode(raw: bytes, encoding: str, strict: bool) -> str | None:
-    if encoding == "utf-8" and raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
     if strict:
         try:
             return raw.decode(encoding)
@@ -119,7 +117,7 @@ def _detect(raw: bytes) -> DecodedBody:
 def _checked(text: str, encoding: str) -> DecodedBody:
     if "\x00" in text:
         raise UndecodableBody("binary content (NUL bytes), not an HTML page")
-    return DecodedBody(html=text, encoding=encoding)
+    return DecodedBody(html=text.removeprefix("\ufeff"), encoding=encoding)
 
 
 def content_hash(raw: bytes) -> str:

@@ -75,6 +75,8 @@ class HostileServer:
         self._lock = threading.Lock()
         self._hits: dict[str, int] = {}
         self.stopping = threading.Event()
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most /hold requests served at once
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _RequestHandler)
         self._httpd.daemon_threads = True
         self._httpd.owner = self  # type: ignore[attr-defined]
@@ -252,6 +254,26 @@ def _huge(h: _RequestHandler, _req: Request) -> None:
     h.send_stream({**_HTML, "Content-Length": str(HUGE_BYTES)}, stream())
 
 
+def _huge_unannounced(h: _RequestHandler, _req: Request) -> None:
+    """Like /huge, without a Content-Length: only counting while reading can stop it."""
+    block = b"<p>" + b"y" * 65_530 + b"</p>"
+    h.send_stream(_HTML, (block for _ in range(HUGE_BYTES // len(block))))
+
+
+def _hold(h: _RequestHandler, _req: Request) -> None:
+    """Answers after 0.2 s, recording how many /hold requests were in flight at once."""
+    owner = h.owner
+    with owner._lock:
+        owner.in_flight += 1
+        owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
+    try:
+        time.sleep(0.2)
+        h.send_reply(Reply(arabic_page("انتظار").encode(), 200, _HTML))
+    finally:
+        with owner._lock:
+            owner.in_flight -= 1
+
+
 _bomb_cache: dict[str, bytes] = {}
 _bomb_lock = threading.Lock()
 
@@ -350,6 +372,8 @@ ROUTES: dict[str, Handler] = {
     "/gone410": _status(410),
     "/forbidden403": _status(403),
     "/huge": _huge,
+    "/huge-unannounced": _huge_unannounced,
+    "/hold": _hold,
     "/gzip-bomb": _bomb("gzip"),
     "/brotli-bomb": _bomb("br"),
     "/gzipped": _gzipped_page,
