@@ -21,9 +21,12 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from rasd.extract.normalize import TermMatcher, is_word_char, normalize
 
 GAZETTEER_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
+LEXICON_DIR = GAZETTEER_DIR.parent / "lexicon"
 
 # Populations used by the risk rules (see Gazetteer.resolve).
 _BIG_TOWN = 100_000
@@ -65,6 +68,7 @@ class PlaceMention:
     candidates: list[Place]
     cue: str | None = None  # a place cue right before the name (مدينة، بلدة، حي ...)
     key: str = ""  # the gazetteer name that matched
+    after_definite: bool = False  # the word before is definite (الراية البيضاء: an adjective?)
 
 
 @dataclass
@@ -115,7 +119,7 @@ class Gazetteer:
         self.region = {row["iso2"] for row in self._country_rows if row.get("region") == "1"}
         self._admin1 = self._load_admin1()
         words = _read_lines("ambiguous_words.txt")
-        self.stoplist = {w for w in words if w[0] not in "=!"}
+        self.stoplist = {w for w in words if w[0] not in "=!"} | _lexicon_words()
         self.exact_stoplist = {w[1:].strip() for w in words if w.startswith("=")}
         self.not_towns = {w[1:].strip() for w in words if w.startswith("!")}
         self.place_cues = _read_lines("place_cues.txt")
@@ -285,6 +289,7 @@ class Gazetteer:
                     candidates=list(self._names[key]),
                     cue=cue,
                     key=key,
+                    after_definite=_after_definite(normalised_text, match.start),
                 )
             )
         return mentions
@@ -306,10 +311,13 @@ class Gazetteer:
         bare = key[2:] if key.startswith("ال") else key
         if key in self.stoplist or key in self.exact_stoplist or key in self._countries:
             return True
+        if bare in self.stoplist:
+            # a trusted town named like a word (المرج، الخمس) reads as an adjective after a
+            # definite noun (الدول الخمس)
+            trusted = any(p.curated or p.feature == "landmark" for p in mention.candidates)
+            return not trusted or (mention.after_definite and mention.key.startswith("ال"))
         if any(place.curated or place.feature == "landmark" for place in mention.candidates):
             return False
-        if bare in self.stoplist:
-            return True
         letters = len(bare.replace(" ", ""))
         if letters <= 2:
             return True
@@ -387,6 +395,56 @@ class Gazetteer:
         if not votes:
             return None
         return votes.most_common(1)[0][0]
+
+
+# Lexicons whose words (numbers, weekdays, months, day phrases, people nouns) are never taken
+# as a town without a cue, whatever GeoNames lists (المائة, السبت, حارس ...).
+_WORD_LEXICONS = (
+    "number_words.yaml",
+    "weekdays.yaml",
+    "months.yaml",
+    "date_phrases.yaml",
+    "people_nouns.yaml",
+)
+
+
+def _lexicon_words() -> set[str]:
+    words: set[str] = set()
+    for name in _WORD_LEXICONS:
+        path = LEXICON_DIR / name
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, yaml.YAMLError) as exc:
+            raise GazetteerError(f"cannot read lexicon {path}: {exc}") from exc
+        for text in _strings(data):
+            norm = normalize(text)
+            words.add(norm)
+            words.update(word for word in norm.split() if len(word) > 2)
+    return words
+
+
+def _strings(data: object) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for value in data.values() for s in _strings(value)]
+    if isinstance(data, list):
+        return [s for value in data for s in _strings(value)]
+    return []
+
+
+_PREVIOUS_WORD = re.compile(r"(\w+)\W{0,2}$")
+
+
+def _after_definite(text: str, start: int) -> bool:
+    word_start = start
+    while word_start > 0 and is_word_char(text[word_start - 1]):
+        word_start -= 1
+    previous = _PREVIOUS_WORD.search(text[max(0, word_start - 30) : word_start])
+    if previous is None or previous.group().endswith((",", ".", ":", ";")):
+        return False
+    word = previous.group(1)
+    return word.startswith(("ال", "وال", "بال", "فال", "لل")) and len(word) > 4
 
 
 def _admin1_of(base: Place | None, curated: str) -> str:

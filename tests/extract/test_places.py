@@ -170,3 +170,13 @@ def test_a_cue_vouches_for_a_doubtful_name_only_at_home(gazetteer):
 def test_country_hint_from_a_dominant_town_name(gazetteer):
     assert gazetteer.country_hint(normalize("انفجار لغم في الرقة")) == "SY"
     assert gazetteer.country_hint(normalize("مباراة الديربي في الدوري")) is None
+
+
+def test_trusted_towns_named_like_words_read_as_adjectives_after_a_definite_noun(gazetteer):
+    assert resolved(gazetteer, "اجتماع الدول الخمس", "LY") == []
+    assert [p.name for p in resolved(gazetteer, "اشتباكات في الخمس", "LY")] == ["Al Khums"]
+    assert [p.name for p in resolved(gazetteer, "هجوم على مديرية أمن المرج", "LY")] == ["Al Marj"]
+
+
+def test_lexicon_words_are_not_towns(gazetteer):
+    assert resolved(gazetteer, "قتل المائة وحارس السبت", "LY") == []
