@@ -59,6 +59,7 @@ class _Patterns:
     days_ago: re.Pattern[str]
     vague: re.Pattern[str]
     last_markers: re.Pattern[str]
+    night_pair: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -121,6 +122,7 @@ def _patterns() -> _Patterns:
             rf"(?P<count>[\w\s]{{1,25}}?)\s+(?:{_alternation(phrases['days_word'])}){_BOUND_R}"
         ),
         vague=re.compile(rf"{_BOUND_L}{_CLITIC}(?:{_alternation(phrases['vague'])}){_BOUND_R}"),
+        night_pair=re.compile(rf"\s*(?:-|/|الي|على|علي)?\s*(?:{_alternation(weekdays)}){_BOUND_R}"),
         last_markers=re.compile(rf"\s+(?:{_alternation(phrases['last_markers'])}){_BOUND_R}"),
     )
 
@@ -202,6 +204,11 @@ def _weekday_refs(text: str, published: date) -> list[DateRef]:
             back = 7
         if last:
             end = last.end()
+        night = pats.night_pair.match(text, end)
+        if night:  # "ليل السبت الأحد" / "ليلة السبت إلى الأحد": the night starts on Saturday
+            end = night.end()
+            if back == 0:
+                back = 7  # a night that ends after publication: the one a week before
         if m["rel"] and "اليوم" in m["rel"] and back != 0:
             continue  # "اليوم الخميس" on another day: a slip; trust neither
         day = published - timedelta(days=back)

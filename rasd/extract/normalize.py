@@ -172,6 +172,7 @@ def original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
 _ABBREVIATIONS = ("د", "م", "ص", "هـ", "ه", "ق", "ج", "ش", "mr", "dr", "st", "no", "vs")
 _SENTENCE_END = re.compile(r"[.!?؟]+|\n+")
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
+_DOMAIN_AFTER = re.compile(r"\s?(?:نت|كوم|net|com|org)(?!\w)", re.IGNORECASE)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -203,6 +204,8 @@ def _is_sentence_stop(text: str, dot: int, after: int) -> bool:
         return False
     if following and not following.isspace() and following not in "\"'»)":
         return False  # "العربية.نت", URLs, 1.5
+    if _DOMAIN_AFTER.match(text, after):
+        return False  # "العربية. نت"
     word = _WORD_BEFORE.search(text[max(0, dot - 12) : dot])
     return not (word and word.group(1).lower() in _ABBREVIATIONS and dot - word.start(1) >= 0)
 

@@ -165,6 +165,14 @@ class Gazetteer:
             return {}
         return {(r["country_code"], r["code"]): r["name"] for r in _read_csv("admin1.csv")}
 
+    def _without_cue(self, name: str) -> str:
+        """ "مدينه زنجبار" → "زنجبار": the cue stays in the text and is read as a cue, so the
+        bare name is found (and resolved against the hint) whether the cue is there or not."""
+        first, _, rest = name.partition(" ")
+        if rest and first in self.place_cues and len(rest.replace(" ", "")) >= 3:
+            return rest
+        return name
+
     def _admin1_name(self, country_code: str, code: str) -> str:
         if not code:
             return ""
@@ -194,7 +202,7 @@ class Gazetteer:
                 )
                 by_id[place.geonameid] = place
                 for arabic_name in arabic.split("|"):
-                    names.setdefault(arabic_name, []).append(place)
+                    names.setdefault(self._without_cue(arabic_name), []).append(place)
 
     def _load_curated(self, names: dict[str, list[Place]], by_id: dict[int, Place]) -> None:
         for row in _read_csv("places.csv"):

@@ -81,6 +81,11 @@ def test_explicit_dates(text, expected):
         assert found == [(expected, "explicit")]
 
 
+def test_a_night_spanning_two_days_is_its_first_day():
+    assert refs("ليل السبت الأحد") == [(date(2016, 6, 18), "weekday")]
+    assert refs("ليلة الجمعة إلى السبت") == [(date(2016, 6, 24), "weekday")]
+
+
 def test_ordinal_day_numbers():
     assert refs("في الأول من يونيو") == [(date(2016, 6, 1), "explicit")]
     assert refs("في الثامن والعشرين من حزيران 2015") == [(date(2015, 6, 28), "explicit")]

@@ -60,6 +60,13 @@ def test_split_sentences_keeps_decimals_and_abbreviations():
     ]
 
 
+def test_split_sentences_keeps_site_names_whole():
+    assert split_sentences('قال مصدر لـ"العربية. نت" إن الهجوم وقع. وأضاف') == [
+        'قال مصدر لـ"العربية. نت" إن الهجوم وقع.',
+        "وأضاف",
+    ]
+
+
 def test_word_pattern_allows_clitics_but_not_longer_words():
     pattern = re.compile(word_pattern("سرت"))
     assert pattern.search("اشتباكات بسرت امس")["term"] == "سرت"

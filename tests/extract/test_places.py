@@ -180,3 +180,8 @@ def test_trusted_towns_named_like_words_read_as_adjectives_after_a_definite_noun
 
 def test_lexicon_words_are_not_towns(gazetteer):
     assert resolved(gazetteer, "قتل المائة وحارس السبت", "LY") == []
+
+
+def test_a_cue_word_inside_a_gazetteer_name_does_not_swallow_the_town(gazetteer):
+    assert town(gazetteer, "غارات على مدينة زنجبار", "YE") == ("Zinjibar", "YE")
+    assert town(gazetteer, "قوات في شعبية سرت", "LY") == ("Sirte", "LY")
