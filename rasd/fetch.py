@@ -46,6 +46,7 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 ACCEPT_ENCODING = "gzip, deflate, br"  # only what we decompress ourselves, with caps
 ROBOTS_MAX_BYTES = 512_000
+CRAWL_DELAY_CAP = 10.0  # seconds: a site's Crawl-delay is honoured up to this
 _STEP = 64 * 1024  # decompression output step: the most a bomb can expand per check
 _LOOPBACK, _PRIVATE, _PUBLIC = 0, 1, 2
 _NETWORK_NAMES = {_LOOPBACK: "loopback", _PRIVATE: "private", _PUBLIC: "public"}
@@ -168,6 +169,11 @@ class _HostGate:
         self._lock = threading.Lock()
         self._delay = delay
         self._next_start = 0.0
+
+    def slow_down(self, delay: float) -> None:
+        """Space requests at least `delay` seconds apart from now on."""
+        with self._lock:
+            self._delay = max(self._delay, delay)
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -403,7 +409,13 @@ class _Fetcher:
             if not entry.loaded:
                 entry.rules = self._load_robots(root)
                 entry.loaded = True
+                self._honour_crawl_delay(url, entry.rules)
         return entry.rules is None or entry.rules.can_fetch(url, self.settings.user_agent)
+
+    def _honour_crawl_delay(self, url: str, rules: Protego | None) -> None:
+        delay = rules.crawl_delay(self.settings.user_agent) if rules is not None else None
+        if delay:
+            self._gate(url).slow_down(min(float(delay), CRAWL_DELAY_CAP))
 
     def _load_robots(self, root: str) -> Protego | None:
         """The site's robots rules; None (allow all) when there are none to be had."""

@@ -7,6 +7,7 @@ so a run report can show it next to the pages themselves.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ class SourceConfigError(ValueError):
 
 
 class DocumentTooLarge(Exception):
-    """A sitemap or feed grew past its size limit while being read."""
+    """A sitemap or feed grew past its size or time limit while being read."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class DiscoveryLimits:
     max_urls: int = 100_000  # page URLs kept per source
     max_bytes: int = 50_000_000  # bytes read from the wire per document
     max_decompressed_bytes: int = 100_000_000  # after gunzip
+    total_timeout: float = 120.0  # seconds per document: a trickling server is cut off
     same_host_only: bool = True  # sitemaps: keep only URLs on the sitemap's own host
 
 
@@ -295,7 +297,8 @@ def _get_document(
                 return b"", _failure(
                     url, source, response.status_code, f"HTTP {response.status_code}"
                 )
-            raw = _read_capped(response.iter_raw(), limits.max_bytes)
+            deadline = time.monotonic() + limits.total_timeout
+            raw = _read_capped(response.iter_raw(), limits.max_bytes, deadline)
             encoding = response.headers.get("content-encoding", "").strip().lower()
         if encoding in ("gzip", "x-gzip"):
             raw = gunzip_capped(raw, limits.max_decompressed_bytes)
@@ -310,13 +313,15 @@ def _get_document(
     return raw, None
 
 
-def _read_capped(chunks: Iterator[bytes], limit: int) -> bytes:
+def _read_capped(chunks: Iterator[bytes], limit: int, deadline: float) -> bytes:
     parts: list[bytes] = []
     total = 0
     for chunk in chunks:
         total += len(chunk)
         if total > limit:
             raise DocumentTooLarge(f"document larger than {limit} bytes; not read further")
+        if time.monotonic() > deadline:
+            raise DocumentTooLarge("too slow: document not complete in time, cut off")
         parts.append(chunk)
     return b"".join(parts)
 

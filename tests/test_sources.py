@@ -288,3 +288,10 @@ def test_urls_source_is_normalised_and_deduplicated(client: httpx.Client) -> Non
     )
     found = discover(source, client)
     assert [r.url for r in found.refs] == ["https://a.example/x", "https://a.example/y"]
+
+
+def test_trickling_sitemap_is_cut_off(server: HostileServer, client: httpx.Client) -> None:
+    limits = DiscoveryLimits(total_timeout=0.5)
+    found = discover(Source("s", "sitemap", url=server.url("/slow")), client, limits)
+    assert found.refs == []
+    assert "too slow" in (found.failures[0].error or "")
