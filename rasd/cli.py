@@ -188,7 +188,9 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # Libraries (GX above all) are chatty at INFO; the operator reads rasd's own lines.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("rasd").setLevel(logging.INFO)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
