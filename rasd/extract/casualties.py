@@ -218,8 +218,12 @@ def _counted(text: _Text, anchor: _Anchor) -> int | None:
     for _first, (value, last) in text.numbers.items():
         if last == anchor.start - 1:
             return value
-    if text.word(anchor.end + 1) in ("الي", "الى") and anchor.end + 2 in text.numbers:
-        return text.numbers[anchor.end + 2][0]  # "حصيلة القتلى إلى 16"
+    # "حصيلة القتلى إلى 16", "عدد قتلى الاشتباكات ارتفع إلى 14"
+    for index in range(anchor.end + 1, anchor.end + 6):
+        if text.is_punct(index):
+            break
+        if text.word(index) in ("الي", "الى") and index + 1 in text.numbers:
+            return text.numbers[index + 1][0]
     return None
 
 

@@ -11,13 +11,14 @@ across mentions, the highest figure wins (tolls rise as reports come in).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_armed_actor
 from rasd.extract.casualties import Casualties, count_casualties
 from rasd.extract.dates import DateRef, find_date_refs, is_update_header, split_update_blocks
 from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
+from rasd.extract.numbers import find_numbers
 from rasd.extract.places import Gazetteer, Place, PlaceMention
 from rasd.extract.triggers import CueHit, Lexicon, TriggerFamily, TriggerHit, default_lexicon
 from rasd.models import Article, Event, stable_id
@@ -35,10 +36,29 @@ _TOPIC_SHIFT = re.compile(
     r"في موازاه ذلك|الى ذلك|في غضون ذلك|من ناحيه اخري|وفي شان اخر)"
 )
 # A town named only as a distance reference or as the name of a speaker's institution.
-_DISTANCE_BEFORE = re.compile(r"(?:علي بعد|كلم|كم|كيلومتر\w*|ميل)\s+(?:\S+\s+){0,3}$")
+_DISTANCE_BEFORE = re.compile(
+    r"(?:علي بعد|علي مسافه)?\s*(?:نحو|حوالي)?\s*(?P<count>\S+)?\s*(?:كلم|كم|كيلومتر\w*|ميل)"
+    r"\s+(?:\S+\s+){0,3}$"
+)
+_NEAR_KM = 25  # "10 km from Gao" is Gao; "1250 km east of Tripoli" is not Tripoli
 _SPEAKER_BEFORE = re.compile(r"(?:باسم|لغرفه|غرفه عمليات|العمليات)\s+(?:\S+\s+){0,2}$")
 _STREET_BEFORE = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:شارع|طريق|نهج|زنقه|جاده)\s+$")
 _LEADING_CUE = re.compile(r"^(?:مدينه|بلده|قريه|بلدات|مدينتي|بلدتي)\s+")
+_DISTRICT_CUE = re.compile(r"(?:حي|حيي|احياء|ضاحيه|شارع|ساحه|ميدان|مخيم)$")
+_SMALL_TOWN = 50_000
+_DATELINE = re.compile(
+    r"^\s*(?P<name>[^\s,.:()-]+(?:\s+[^\s,.:()-]+){0,2})\s*(?:\([^)]{0,40}\))?\s*[-:]\s"
+)
+_OPENING_IN = re.compile(r"^(?:و|ف)?في\s+(?P<name>[^\s,]+(?:\s+[^\s,]+)?)\s*,")
+_NOT_PLACE_AFTER_FI = re.compile(
+    r"^(?:وقت|الوقت|اثناء|الاثناء|غضون|سياق|المقابل|اطار|حين|حادثه|حادث|هذا|هذه|ذلك|تلك|ظل|"
+    r"المقابل|السياق|الاطار|موازاه|الاسبوع|الشهر|العام|اليوم|المساء|الصباح|الليل|بيان|تصريح)"
+)
+_DEFINITE_PREPOSITION = re.compile(
+    r"(?:(?<!\w)(?:و|ف)?(?:ب|ل)?(?:في|داخل|قرب|وسط|محيط|شرق|غرب|شمال|جنوب)\w*\s+"
+    r"(?:(?:مدينه|بلده|منطقه|قريه)\s+)?|(?<!\w)(?:و|ف)?ب(?:مدينه\s+)?)$"
+)
+_AGENT_MARK = "agent:"  # an air strike read from "who struck", not from an act noun
 _ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|منطقه|هناك|فيها)(?!\w)")
 _NEAR_WINDOW_WORDS = 6
 _OLDEST_DAYS = 120  # an act dated further back than this is background
@@ -77,6 +97,7 @@ class _PlaceAt:
     place: Place
     written: str
     speaker: bool
+    dateline: bool = False
 
 
 @dataclass
@@ -90,6 +111,9 @@ class _Context:
     block_towns: dict[str, Place] = field(default_factory=dict)
     paragraph_place: _PlaceAt | None = None
     title_town: Place | None = None  # the one town the headline names, if any
+    last_by_type: dict[str, _Mention] = field(default_factory=dict)  # in the block
+    last_mention: _Mention | None = None
+    previous_towns: dict[str, Place] = field(default_factory=dict)  # the block before
 
 
 # --- sentence level -----------------------------------------------------------------------
@@ -125,19 +149,53 @@ def _resolve(gazetteer: Gazetteer, mention: PlaceMention, hint: str | None):
     return (shorter, retried) if retried is not None else (mention, place)
 
 
+def _far_reference(before: str) -> bool:
+    """A town named as a distance reference ("1250 كلم شرق طرابلس"), unless it is near."""
+    match = _DISTANCE_BEFORE.search(before)
+    if match is None:
+        return False
+    numbers = find_numbers(match.group("count") or "")
+    return not (numbers and numbers[0].value is not None and numbers[0].value <= _NEAR_KM)
+
+
+def _opening_cue(gazetteer: Gazetteer, norm: str, raw: PlaceMention, hint: str | None):
+    """ "وفي الرمادي، قتل ...": a sentence that opens with "في X," names a place."""
+    opening = _OPENING_IN.match(norm)
+    if opening is None or raw.start != opening.start("name"):
+        return None
+    if _NOT_PLACE_AFTER_FI.match(opening.group("name")):
+        return None
+    return gazetteer.resolve(replace(raw, cue="في"), hint)
+
+
 def _places(gazetteer: Gazetteer, norm: str, offsets: list[int], original: str, hint):
     found = []
+    dateline = _DATELINE.match(norm)
     for raw in gazetteer.find_places(norm):
         mention, place = _resolve(gazetteer, raw, hint)
         if place is None:
+            place = _opening_cue(gazetteer, norm, raw, hint)
+        if place is None:
             continue
         before = norm[max(0, mention.start - 40) : mention.start]
-        if _DISTANCE_BEFORE.search(before) or _STREET_BEFORE.search(before):
+        if _far_reference(before) or _STREET_BEFORE.search(before):
+            continue
+        if _minor_district(mention, place):
             continue
         start, end = offsets[mention.start], offsets[mention.end - 1] + 1
         speaker = bool(_SPEAKER_BEFORE.search(before))
-        found.append(_PlaceAt(mention.start, mention.end, place, original[start:end], speaker))
+        at = _PlaceAt(mention.start, mention.end, place, original[start:end], speaker)
+        at.dateline = dateline is not None and mention.end <= dateline.end("name")
+        found.append(at)
     return found
+
+
+def _minor_district(mention: PlaceMention, place: Place) -> bool:
+    """ "حي الحميدية" names a district of the town in the story, not the village elsewhere
+    called the same; a district cue before a big city's name ("حي درعا البلد") is kept."""
+    if place.feature == "landmark" or not mention.cue:
+        return False
+    return bool(_DISTRICT_CUE.search(mention.cue)) and place.population < _SMALL_TOWN
 
 
 def _words_between(norm: str, start: int, end: int) -> int:
@@ -206,7 +264,7 @@ def _air_hit(lexicon: Lexicon, text: str, offset: int, hits: list[TriggerHit]):
         return None
     air = next(f for f, _ in lexicon.families if f.name == "air")
     first = agents[0]
-    return TriggerHit(air, offset + first.start, offset + first.end, first.term)
+    return TriggerHit(air, offset + first.start, offset + first.end, _AGENT_MARK + first.term)
 
 
 def _main_trigger(hits: list[TriggerHit]) -> TriggerHit | None:
@@ -244,7 +302,11 @@ def _too_old(day: date | None, published: date | None) -> bool:
 def _pick_places(hit: TriggerHit, clause: _Clause, places: list[_PlaceAt], norm: str):
     """The town(s) of a trigger: the first after it in the clause, else the last before it.
     A list of towns right after (في داعل وانخل ونوى) gives one place each."""
-    inside = [p for p in places if clause.start <= p.start < clause.end and not p.speaker]
+    inside = [
+        p
+        for p in places
+        if clause.start <= p.start < clause.end and not p.speaker and not p.dateline
+    ]
     after = [p for p in inside if p.start >= hit.start]
     before = [p for p in inside if p.start < hit.start]
     if after:
@@ -262,17 +324,22 @@ def _pick_places(hit: TriggerHit, clause: _Clause, places: list[_PlaceAt], norm:
     return []
 
 
-def _inherited_place(clause_text: str, figures: Casualties, ctx: _Context) -> _PlaceAt | None:
-    if _TOPIC_SHIFT.match(clause_text):
+def _inherited_place(
+    clause: _Clause, norm: str, places: list[_PlaceAt], ctx: _Context
+) -> _PlaceAt | None:
+    clause_text = norm[clause.start : clause.end]
+    if _TOPIC_SHIFT.match(clause_text) or _OPENING_IN.match(clause_text):
         return None
+    earlier = [p for p in places if p.end <= clause.start and not p.speaker]
+    if earlier:
+        return earlier[-1]  # the same sentence named it a clause before
     if ctx.paragraph_place is not None:
         return ctx.paragraph_place
-    towns = list(ctx.block_towns.values())
-    anaphoric = bool(_ANAPHORA.search(clause_text))
+    towns = list((ctx.block_towns or ctx.previous_towns).values())
     if len(towns) == 1:
-        if ctx.block_is_update or anaphoric or figures.killed or figures.injured:
-            return _PlaceAt(0, 0, towns[0], "", False)
-    elif anaphoric and ctx.title_town is not None and ctx.title_town.name in ctx.block_towns:
+        return _PlaceAt(0, 0, towns[0], "", False)  # the story is about one town
+    anaphoric = bool(_ANAPHORA.search(clause_text))
+    if anaphoric and ctx.title_town is not None and ctx.title_town.name in ctx.block_towns:
         # "the city" in an article about several towns is the town of the headline
         return _PlaceAt(0, 0, ctx.title_town, "", False)
     return None
@@ -309,7 +376,8 @@ def _read_sentence(sentence: str, ctx: _Context, gazetteer: Gazetteer, lexicon: 
         return []
     refs = find_date_refs(norm, ctx.published) if ctx.published else []
     places = _places(gazetteer, norm, offsets, sentence, ctx.hint)
-    cues = lexicon.find_cues(norm)
+    dated_spans = [(r.start, r.end) for r in refs if r.day is not None]
+    cues = [c for c in lexicon.find_cues(norm) if not any(s <= c.start < e for s, e in dated_spans)]
     sentence_cues = _sentence_blocks(cues, lexicon, norm, refs)
     clauses = _clauses(norm)
     for hit in lexicon.find_triggers(norm):
@@ -362,14 +430,24 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
     day, explicit, background = _day_for(main, clause, refs, ctx)
     if background or _too_old(day, ctx.published):
         return []
+    event_type, sub = _sub_event(main.family, hits, lexicon, text, actors, figures)
+    if event_type == "Strategic developments" and crowd and not has_armed_actor(actors):
+        event_type, sub = "Riots", "Mob violence"  # a crowd burning or wrecking
     chosen = _pick_places(main, clause, places, norm)
+    earlier = ctx.last_by_type.get(event_type)
+    if earlier is not None and _refers_back(main, norm):
+        # "الغارة دمرت ..." speaks of the strike already told: its town, unless named here
+        chosen = [p for p in chosen if _DEFINITE_PREPOSITION.search(norm[: p.start])]
+        if not chosen:
+            chosen = [_PlaceAt(0, 0, earlier.place, earlier.place_written, False)]
+            if not explicit:
+                day = earlier.day
     own_place = bool(chosen)
     if not chosen:
-        inherited = _inherited_place(text, figures, ctx)
+        inherited = _inherited_place(clause, norm, places, ctx)
         chosen = [inherited] if inherited else []
-    event_type, sub = _sub_event(main.family, hits, lexicon, text, actors, figures)
     confidence = _confidence(main.family, own_place, explicit, figures, actors)
-    return [
+    mentions = [
         _Mention(
             family=main.family,
             event_type=event_type,
@@ -385,6 +463,21 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
         )
         for at in chosen
     ]
+    for mention in mentions:
+        ctx.last_by_type[mention.event_type] = mention
+        ctx.last_mention = mention
+    return mentions
+
+
+def _refers_back(hit: TriggerHit, norm: str) -> bool:
+    """A definite act noun ("الغارة", "الانفجار") names an act told before."""
+    if hit.term.startswith(_AGENT_MARK):
+        return False
+    word_start = hit.start
+    while word_start > 0 and norm[word_start - 1].isalnum():
+        word_start -= 1
+    word = norm[word_start : hit.end]
+    return hit.term.startswith("ال") or "ال" in word[:4]
 
 
 def _carry_context(norm: str, refs: list[DateRef], places: list[_PlaceAt], ctx: _Context) -> None:
@@ -421,8 +514,13 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     mentions: list[_Mention] = []
     number = 0
     for block in split_update_blocks(article.paragraphs):
-        ctx.block_is_update = len(block[0]) < 60 and is_update_header(block[0])
-        ctx.day, ctx.block_towns = None, {}
+        ctx.block_is_update = is_update_header(block[0])
+        # a live page's blocks continue one story: its last day and towns carry over
+        # until a block names its own
+        ctx.last_by_type = {}
+        if ctx.block_towns:
+            ctx.previous_towns = ctx.block_towns
+        ctx.block_towns = {}
         for paragraph in block:
             number += 1
             if len(paragraph) < 60 and is_update_header(paragraph):
@@ -473,6 +571,10 @@ def _fold_into_riots(groups: dict[tuple, list[_Mention]]) -> None:
     town is one riot."""
     for key in [k for k in groups if k[2] in ("Protests", "Strategic developments")]:
         riot_key = (key[0], key[1], "Riots")
+        if key[2] == "Protests" and any(
+            m.sub_event_type != "Peaceful protest" for m in groups[key]
+        ):
+            continue  # a protest broken up by force is an act of its own
         if riot_key in groups:
             groups[riot_key] += groups.pop(key)
 
