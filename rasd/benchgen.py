@@ -281,3 +281,30 @@ class FastSiteServer:
 def _response(path: str, body: bytes) -> _Response:
     kind = CONTENT_TYPES.get(path[path.rfind(".") :], "text/plain; charset=utf-8")
     return _Response(body, kind, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a generated site by hand, e.g. to profile `rasd run` against it."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description="Serve a generated bench site on 127.0.0.1.")
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args(argv)
+    try:
+        server = FastSiteServer(generate_site(args.pages, args.seed), port=args.port)
+    except (BenchSiteError, OSError) as exc:
+        parser.exit(2, f"error: {exc}\n")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with server:
+        print(f"serving {args.pages} pages; sitemap: {server.base_url}/sitemap_index.xml")
+        with suppress(KeyboardInterrupt):
+            stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
