@@ -34,6 +34,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import brotli
+import httpcore
 import httpx
 from protego import Protego
 
@@ -94,13 +95,15 @@ def make_client(settings: FetchSettings, follow_redirects: bool = False) -> http
         "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
         "Accept-Encoding": ACCEPT_ENCODING,
     }
-    return httpx.Client(
+    client = httpx.Client(
         timeout=timeout,
         limits=limits,
         headers=headers,
         follow_redirects=follow_redirects,
         max_redirects=settings.max_redirects,
     )
+    _install_deadline_backend(client)
+    return client
 
 
 def fetch_pages(
@@ -132,6 +135,105 @@ def system_resolver(host: str) -> list[str]:
         return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
     except (OSError, UnicodeError):
         return []
+
+
+# ------------------------------------------------------------------ whole-request deadline
+
+# httpx has timeouts per connect and per read only: a server sending one byte just inside
+# the read timeout, in the headers or the body, would hold a request for hours. Every socket
+# operation below therefore gets at most the time left until the deadline of the request
+# running in that thread (httpx's sync client does a request's I/O in the calling thread).
+_request_deadline = threading.local()
+TOO_SLOW = "too slow: not complete within the total timeout, cut off"
+
+
+@contextmanager
+def request_deadline(seconds: float) -> Iterator[float]:
+    """Bound all socket I/O of this thread's requests, for clients from `make_client`."""
+    deadline = time.monotonic() + seconds
+    _request_deadline.at = deadline
+    try:
+        yield deadline
+    finally:
+        _request_deadline.at = None
+
+
+def _time_left(timeout: float | None) -> float | None:
+    deadline = getattr(_request_deadline, "at", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout(TOO_SLOW)
+    return left if timeout is None else min(timeout, left)
+
+
+@contextmanager
+def _blame_deadline(timeout: float | None, bounded: float | None) -> Iterator[None]:
+    """Name the whole-request deadline when it, not the per-step timeout, ran out."""
+    try:
+        yield
+    except httpcore.TimeoutException as exc:
+        if bounded != timeout:
+            raise type(exc)(TOO_SLOW) from exc
+        raise
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        bounded = _time_left(timeout)
+        with _blame_deadline(timeout, bounded):
+            return self._inner.read(max_bytes, bounded)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        bounded = _time_left(timeout)
+        with _blame_deadline(timeout, bounded):
+            self._inner.write(buffer, bounded)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):  # type: ignore[no-untyped-def]
+        inner = self._inner.start_tls(ssl_context, server_hostname, _time_left(timeout))
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
+        bounded = _time_left(timeout)
+        with _blame_deadline(timeout, bounded):
+            stream = self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):  # type: ignore[no-untyped-def]
+        stream = self._inner.connect_unix_socket(path, _time_left(timeout), socket_options)
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _install_deadline_backend(client: httpx.Client) -> None:
+    """Give the client's connection pools (proxied ones too) the deadline-aware backend.
+
+    httpx 0.28 has no public way to pass a network backend, so this sets the pools'
+    attribute; if a later httpx renames it, the body-reading loop still enforces the
+    deadline once headers have arrived.
+    """
+    transports = [client._transport, *client._mounts.values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
+            pool._network_backend = _DeadlineBackend()
 
 
 # -------------------------------------------------------------------------- internals
@@ -264,8 +366,10 @@ class _Fetcher:
         for _ in range(self.settings.max_redirects + 1):
             if not self._robots_allow(current):
                 raise _Refused("disallowed by robots.txt", final_url=current)
-            with self._gate(current).slot():
-                deadline = time.monotonic() + self.settings.total_timeout
+            with (
+                self._gate(current).slot(),
+                request_deadline(self.settings.total_timeout) as deadline,
+            ):
                 request = self.client.build_request("GET", current, headers=headers)
                 response = self.client.send(request, stream=True)
                 try:
@@ -363,13 +467,12 @@ class _Fetcher:
                 if wire > limit:
                     raise _BodyError(f"body too large: over {limit} bytes, cut off")
                 if time.monotonic() > deadline:
-                    raise _BodyError(
-                        f"too slow: not complete within {self.settings.total_timeout}s, cut off",
-                        retryable=True,
-                    )
+                    raise _BodyError(TOO_SLOW, retryable=True)
                 parts.extend(decoder.feed(chunk))
         except httpx.RemoteProtocolError as exc:
             raise _BodyError(f"truncated body: {exc}", retryable=True) from exc
+        except httpx.TimeoutException as exc:
+            raise _BodyError(_describe(exc), retryable=True) from exc
         if declared is not None and wire < declared:
             raise _BodyError(f"truncated body: {wire} of {declared} bytes", retryable=True)
         parts.extend(decoder.finish())
@@ -423,11 +526,11 @@ class _Fetcher:
         try:
             with (
                 self._gate(robots_url).slot(),
+                request_deadline(self.settings.total_timeout) as deadline,
                 self.client.stream("GET", robots_url, follow_redirects=True) as response,
             ):
                 if response.status_code != 200:
                     return None
-                deadline = time.monotonic() + self.settings.total_timeout
                 raw = self._read_body(response, deadline, ROBOTS_MAX_BYTES)
         except (httpx.HTTPError, _BodyError):
             return None
@@ -560,8 +663,10 @@ def _describe(exc: Exception) -> str:
         httpx.ConnectError: "connection failed",
         httpx.UnsupportedProtocol: "unsupported URL",
     }
-    kind = next((text for cls, text in kinds.items() if isinstance(exc, cls)), None)
     detail = str(exc) or type(exc).__name__
+    if detail == TOO_SLOW:
+        return detail
+    kind = next((text for cls, text in kinds.items() if isinstance(exc, cls)), None)
     return f"{kind}: {detail}" if kind else f"{type(exc).__name__}: {detail}"
 
 

@@ -22,6 +22,7 @@ import yaml
 from courlan import normalize_url
 from lxml import etree
 
+from rasd.fetch import request_deadline
 from rasd.models import FetchedPage, PageRef, Source
 
 KINDS = ("sitemap", "feed", "urls")
@@ -145,7 +146,9 @@ def discover(
 ) -> Discovery:
     """Find the page URLs of one source, de-duplicated and normalised.
 
-    Sitemaps and feeds are fetched with `client`; failures are recorded, never raised.
+    Sitemaps and feeds are fetched with `client` (best made by `rasd.fetch.make_client`,
+    whose clients also honour the whole-document time limit while waiting for headers);
+    failures are recorded, never raised.
     """
     limits = limits or DiscoveryLimits()
     if source.kind == "urls":
@@ -290,14 +293,16 @@ def _get_document(
 ) -> tuple[bytes, FetchedPage | None]:
     """Fetch a sitemap or feed with size limits; a failure comes back as a record."""
     try:
-        with client.stream(
-            "GET", url, headers={"Accept-Encoding": "gzip"}, follow_redirects=True
-        ) as response:
+        with (
+            request_deadline(limits.total_timeout) as deadline,
+            client.stream(
+                "GET", url, headers={"Accept-Encoding": "gzip"}, follow_redirects=True
+            ) as response,
+        ):
             if response.status_code != 200:
                 return b"", _failure(
                     url, source, response.status_code, f"HTTP {response.status_code}"
                 )
-            deadline = time.monotonic() + limits.total_timeout
             raw = _read_capped(response.iter_raw(), limits.max_bytes, deadline)
             encoding = response.headers.get("content-encoding", "").strip().lower()
         if encoding in ("gzip", "x-gzip"):

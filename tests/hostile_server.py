@@ -222,6 +222,17 @@ def _slow(h: _RequestHandler, _req: Request) -> None:
     h.send_stream(_HTML, trickle())
 
 
+def _slow_headers(h: _RequestHandler, _req: Request) -> None:
+    """Dribbles the response headers, one byte at a time, for a minute."""
+    h.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nX-Padding: ")
+    for _ in range(600):
+        if h.owner.stopping.is_set():
+            return
+        time.sleep(0.1)
+        h.wfile.write(b"a")
+        h.wfile.flush()
+
+
 def _always_500(h: _RequestHandler, _req: Request) -> None:
     h.send_reply(Reply(b"server error", 500, {"Content-Type": "text/plain"}))
 
@@ -364,6 +375,7 @@ def _cached(h: _RequestHandler, req: Request) -> None:
 ROUTES: dict[str, Handler] = {
     "/good": _good,
     "/slow": _slow,
+    "/slow-headers": _slow_headers,
     "/error500": _always_500,
     "/flaky503": _once_then_ok(503, "1", "flaky503"),
     "/ratelimited429": _once_then_ok(429, "1", "ratelimited429"),

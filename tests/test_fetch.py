@@ -95,7 +95,14 @@ def test_trickling_page_is_cut_at_total_timeout(server: HostileServer) -> None:
     page = fetch_one(server, "/slow", replace(FAST, max_retries=0))
     assert page.status == 200
     assert page.html is None
-    assert "too slow" in (page.error or "")
+    assert page.error == "too slow: not complete within the total timeout, cut off"
+
+
+@pytest.mark.timeout(20)
+def test_trickling_headers_are_cut_at_total_timeout(server: HostileServer) -> None:
+    page = fetch_one(server, "/slow-headers", replace(FAST, max_retries=0))
+    assert page.status is None
+    assert page.error == "too slow: not complete within the total timeout, cut off"
 
 
 def test_500_is_retried_a_bounded_number_of_times(server: HostileServer) -> None:
@@ -297,6 +304,15 @@ def test_redirect_to_an_equal_or_more_public_network_is_followed(
     assert page.final_url == f"http://{target}:{proxy.port}/good"
     assert (start, "/jump") in [(r.host, r.path) for r in proxy.requests]
     assert (target, "/good") in [(r.host, r.path) for r in proxy.requests]
+
+
+@pytest.mark.timeout(20)
+def test_total_timeout_holds_through_a_proxy(proxy: HostileServer) -> None:
+    url = f"http://public.test:{proxy.port}/slow-headers"
+    settings = replace(FAST, max_retries=0)
+    (page,) = fetch_pages([PageRef(url, "t")], settings, resolver=fake_dns)
+    assert page.error == "too slow: not complete within the total timeout, cut off"
+    assert set(proxy.hosts()) == {"public.test"}
 
 
 # -------------------------------------------------------------------------- robots.txt

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from rasd.fetch import FetchSettings, make_client
 from rasd.models import Source
 from rasd.sources import (
     DiscoveryLimits,
@@ -293,5 +294,14 @@ def test_urls_source_is_normalised_and_deduplicated(client: httpx.Client) -> Non
 def test_trickling_sitemap_is_cut_off(server: HostileServer, client: httpx.Client) -> None:
     limits = DiscoveryLimits(total_timeout=0.5)
     found = discover(Source("s", "sitemap", url=server.url("/slow")), client, limits)
+    assert found.refs == []
+    assert "too slow" in (found.failures[0].error or "")
+
+
+def test_sitemap_with_trickling_headers_is_cut_off(server: HostileServer) -> None:
+    settings = FetchSettings(user_agent="rasd-test", read_timeout=1.0)
+    limits = DiscoveryLimits(total_timeout=0.5)
+    with make_client(settings, follow_redirects=True) as client:
+        found = discover(Source("s", "sitemap", url=server.url("/slow-headers")), client, limits)
     assert found.refs == []
     assert "too slow" in (found.failures[0].error or "")
