@@ -12,37 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 from rasd.extract.events import extract_events
-from rasd.extract.scoring import GoldArticle, GoldFormatError, load_gold, score
-from rasd.models import Article
-from rasd.samplesite import parse_seed_text
-
-
-def article_from_gold(gold: GoldArticle, seeds_dir: Path | None) -> Article:
-    """An Article for a gold line: its own paragraphs, or the seed text file."""
-    title, paragraphs = gold.title, list(gold.paragraphs)
-    if not paragraphs:
-        if seeds_dir is None:
-            raise GoldFormatError(f"{gold.id}: no paragraphs in the gold file and no --seeds")
-        path = seeds_dir / f"{gold.id}.txt"
-        if not path.is_file():
-            raise GoldFormatError(f"{gold.id}: seed text not found: {path}")
-        title, blocks = parse_seed_text(path.read_text(encoding="utf-8"))
-        paragraphs = [b for b in blocks if isinstance(b, str)]  # captions are not body text
-    published = datetime.combine(gold.published, datetime.min.time()) if gold.published else None
-    return Article(
-        article_id=gold.id,
-        url=f"gold://{gold.id}",
-        source="gold",
-        site="gold",
-        title=title,
-        published_at=published,
-        language="ar",
-        text="\n\n".join(paragraphs),
-    )
+from rasd.extract.scoring import GoldFormatError, article_from_gold, load_gold, score
 
 
 def main(argv: list[str] | None = None) -> int:

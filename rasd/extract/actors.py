@@ -20,7 +20,9 @@ ACTORS_FILE = Path(__file__).resolve().parents[2] / "data" / "actors.yaml"
 ARMED_KINDS = frozenset({"state", "group", "unidentified", "foreign"})
 _KINDS = ARMED_KINDS | {"civilian", "protester", "rioter"}
 _QUOTES = re.compile(r"[\"'()\[\]]")
-_AGENT_MARKER = re.compile(r"(?:من قبل|على ايدي|علي ايدي|على يد|علي يد|شنه|شنها|نفذه|نفذها)\s*$")
+_AGENT_MARKER = re.compile(
+    r"(?:من قبل|علي ايدي|علي يد|شنه|شنها|نفذه|نفذها|اطلقه|اطلقها)\s+(?:\S+\s+)?$"
+)
 
 
 class ActorLexiconError(ValueError):
@@ -65,11 +67,22 @@ def find_actors(normalised_text: str) -> list[ActorMention]:
     """Actors named in normalised text, in order (quotes around names are ignored)."""
     text = _QUOTES.sub(" ", normalised_text)
     text = re.sub(r" {2,}", " ", text)
-    mentions = []
+    mentions: list[ActorMention] = []
     for match in _matcher().find(text):
         name, kind = match.payload
-        agent = bool(_AGENT_MARKER.search(text[max(0, match.start - 12) : match.start]))
-        mentions.append(ActorMention(name, kind, match.start, match.end, agent))
+        agent = bool(_AGENT_MARKER.search(text[max(0, match.start - 30) : match.start]))
+        mention = ActorMention(name, kind, match.start, match.end, agent)
+        previous = mentions[-1] if mentions else None
+        if (
+            previous is not None
+            and previous.kind == "unidentified"
+            and kind in ("group", "state", "foreign")
+            and len(text[previous.end : match.start].split()) <= 1
+        ):
+            # "مسلحو تنظيم داعش": the armed men are the named group's
+            mentions[-1] = ActorMention(name, kind, previous.start, match.end, previous.agent)
+            continue
+        mentions.append(mention)
     return mentions
 
 

@@ -26,6 +26,8 @@ _SKIP_BEFORE_COUNT = {
 }  # fmt: skip
 _VAGUE_DEFINITE = {"العشرات": 10, "المئات": 100, "عشرات": 10, "مئات": 100}
 _DUAL_TWO = {"اثنين", "اثنان", "اثنتين", "اثنتان"}
+_ONE = {"احد", "احدي"}
+_OTHERS = {"اخرون", "اخرين", "آخرون", "آخرين"}  # "وأصيب آخرون": wounded, number unknown
 _VERB_SUBJECT_WINDOW = 6
 
 
@@ -189,10 +191,14 @@ def _forward(text: _Text, anchor: _Anchor) -> int | None:
     for index in range(anchor.end + 1, anchor.end + 1 + _VERB_SUBJECT_WINDOW):
         if text.is_punct(index):
             return None
+        word = _bare(text.word(index))
         if index in text.numbers:
             value, last = text.numbers[index]
             if people_noun(text.word(last + 1)):
                 return value
+        elif word in _ONE or dual_count(word) == 2:
+            found = _group_at(text, index)
+            return found[0] if found else None
     return None
 
 
@@ -206,6 +212,8 @@ def _backward(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
     ):
         lowest -= 1
     for index in range(lowest, anchor.start):
+        if index - 1 in taken:
+            continue  # the figure right after another anchor is that anchor's
         found = _group_list(text, index)
         if found is not None and anchor.start - 5 <= found[1] <= anchor.start:
             return found[0]
@@ -234,6 +242,8 @@ def _anchor_value(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
     if "counted" in anchor.roles:
         value = _counted(text, anchor)
     if value is None and "event" in anchor.roles:
+        if text.word(_skip_approximators(text, anchor.end + 1)) in _OTHERS:
+            return None
         value = _forward(text, anchor)
     if value is None and "post" in anchor.roles:
         value = _backward(text, anchor, taken)

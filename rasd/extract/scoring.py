@@ -18,6 +18,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from rasd.models import Article
+
 MATCH_RADIUS_KM = 25.0
 _EARTH_RADIUS_KM = 6371.0088
 
@@ -239,6 +241,33 @@ def load_gold(path: str | Path) -> list[GoldArticle]:
             if line.strip():
                 articles.append(parse_gold_line(line, f"{path.name}:{number}"))
     return articles
+
+
+def article_from_gold(gold: GoldArticle, seeds_dir: Path | None = None) -> Article:
+    """An Article for a gold line: its own title and paragraphs, or, for a gold file without
+    paragraphs (the seeds), the text file ``<seeds_dir>/<id>.txt`` (headline, then body)."""
+    title, paragraphs = gold.title, list(gold.paragraphs)
+    if not paragraphs:
+        if seeds_dir is None:
+            raise GoldFormatError(f"{gold.id}: no paragraphs in the gold line and no seeds folder")
+        path = Path(seeds_dir) / f"{gold.id}.txt"
+        if not path.is_file():
+            raise GoldFormatError(f"{gold.id}: seed text not found: {path}")
+        from rasd.samplesite import parse_seed_text  # only the seeds need it
+
+        title, blocks = parse_seed_text(path.read_text(encoding="utf-8"))
+        paragraphs = [b for b in blocks if isinstance(b, str)]  # captions are not body text
+    published = datetime.combine(gold.published, datetime.min.time()) if gold.published else None
+    return Article(
+        article_id=gold.id,
+        url=f"gold://{gold.id}",
+        source="gold",
+        site="gold",
+        title=title,
+        published_at=published,
+        language="ar",
+        text="\n\n".join(paragraphs),
+    )
 
 
 # --- matching ---------------------------------------------------------------------------
