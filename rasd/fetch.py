@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import NoReturn
 from urllib.parse import urljoin, urlsplit
 
 import brotli
@@ -112,16 +113,18 @@ def fetch_pages(
     previous: Mapping[str, PreviousFetch] | None = None,
     raw_store: RawStore | None = None,
     resolver: Resolver | None = None,
+    robots: RobotsCache | None = None,
 ) -> list[FetchedPage]:
     """Fetch every ref concurrently; one FetchedPage per ref, in the same order.
 
     `previous` (by URL) turns on conditional requests; `raw_store` keeps every good body;
-    `resolver` (host -> IP strings) is used to classify redirect targets.
+    `resolver` (host -> IP strings) is used to classify redirect targets; `robots` carries
+    robots.txt rules from one call to the next (default: read afresh in this call).
     """
     refs = list(refs)
     if not refs:
         return []
-    fetcher = _Fetcher(settings, previous or {}, raw_store, resolver or system_resolver)
+    fetcher = _Fetcher(settings, previous or {}, raw_store, resolver or system_resolver, robots)
     try:
         with ThreadPoolExecutor(max_workers=max(1, min(settings.threads, len(refs)))) as pool:
             return list(pool.map(fetcher.fetch, refs))
@@ -296,6 +299,21 @@ class _RobotsEntry:
         self.rules: Protego | None = None  # None: everything allowed
 
 
+class RobotsCache:
+    """robots.txt rules by site, shared by the fetch_pages calls of one run.
+
+    Pass the same cache to every batch of a run so each site's robots.txt is read once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, _RobotsEntry] = {}
+
+    def _entry(self, root: str) -> _RobotsEntry:
+        with self._lock:
+            return self._entries.setdefault(root, _RobotsEntry())
+
+
 class _Fetcher:
     def __init__(
         self,
@@ -303,6 +321,7 @@ class _Fetcher:
         previous: Mapping[str, PreviousFetch],
         raw_store: RawStore | None,
         resolver: Resolver,
+        robots: RobotsCache | None,
     ) -> None:
         self.settings = settings
         self.previous = previous
@@ -311,7 +330,7 @@ class _Fetcher:
         self.client = make_client(settings)
         self._lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
-        self._robots: dict[str, _RobotsEntry] = {}
+        self.robots = robots if robots is not None else RobotsCache()
 
     def close(self) -> None:
         self.client.close()
@@ -390,7 +409,7 @@ class _Fetcher:
     def _check_redirect(
         self, start: str, current: str, target: str, seen: set[str], status: int
     ) -> None:
-        def refuse(reason: str) -> None:
+        def refuse(reason: str) -> NoReturn:
             raise _Refused(reason, status=status, final_url=current)
 
         if not _is_http(target):
@@ -506,8 +525,7 @@ class _Fetcher:
     # -- robots.txt
     def _robots_allow(self, url: str) -> bool:
         root = _site_root(url)
-        with self._lock:
-            entry = self._robots.setdefault(root, _RobotsEntry())
+        entry = self.robots._entry(root)
         with entry.lock:
             if not entry.loaded:
                 entry.rules = self._load_robots(root)

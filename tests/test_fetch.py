@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rasd.fetch import FetchSettings, PreviousFetch, fetch_pages
+from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages
 from rasd.models import FetchedPage, PageRef
 from rasd.rawstore import RawStore
 from tests.hostile_server import (
@@ -328,6 +328,16 @@ def test_robots_disallowed_url_is_never_requested(server: HostileServer) -> None
     assert server.count("/private/secret") == 0
     assert server.count("/robots.txt") == 1  # once per host per run
     assert all(p.ok for i, p in enumerate(pages) if i not in (1, 2))
+
+
+def test_robots_cache_spans_calls(server: HostileServer) -> None:
+    cache = RobotsCache()
+    for path in ("/good", "/private/secret", "/gzipped"):
+        fetch_one(server, path, robots=cache)
+    assert server.count("/robots.txt") == 1
+    assert server.count("/private/secret") == 0
+    fetch_one(server, "/good")  # no cache given: read afresh
+    assert server.count("/robots.txt") == 2
 
 
 def test_missing_robots_allows_all() -> None:
