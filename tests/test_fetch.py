@@ -370,22 +370,22 @@ def test_per_host_concurrency_is_limited(server: HostileServer) -> None:
 
 def test_politeness_delay_spaces_requests(server: HostileServer) -> None:
     refs = [PageRef(server.url(f"/good?n={i}"), "t") for i in range(3)]
-    settings = replace(FAST, politeness_delay=0.3, threads=3)
+    settings = replace(FAST, politeness_delay=0.4, threads=3)
     assert all(p.ok for p in fetch_pages(refs, settings, resolver=no_dns))
     starts = sorted(r.at for r in server.requests if r.path == "/good")
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.25
+    assert min(gaps) >= 0.3
 
 
 def test_crawl_delay_from_robots_is_honoured() -> None:
     with HostileServer(with_hostile_routes=False) as srv:
-        srv.add_page("/robots.txt", "User-agent: *\nCrawl-delay: 0.3\n", "text/plain")
+        srv.add_page("/robots.txt", "User-agent: *\nCrawl-delay: 0.4\n", "text/plain")
         srv.add_page("/page", f"<p>{ARABIC_TEXT}</p>")
         refs = [PageRef(srv.url(f"/page?n={i}"), "t") for i in range(3)]
         assert all(p.ok for p in fetch_pages(refs, FAST, resolver=no_dns))
         starts = sorted(r.at for r in srv.requests if r.path == "/page")
         gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-        assert min(gaps) >= 0.25
+        assert min(gaps) >= 0.3
 
 
 # ------------------------------------------------------------- conditional, raw store
