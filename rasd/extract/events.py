@@ -58,6 +58,7 @@ _DEFINITE_PREPOSITION = re.compile(
     r"(?:(?<!\w)(?:و|ف)?(?:ب|ل)?(?:في|داخل|قرب|وسط|محيط|شرق|غرب|شمال|جنوب)\w*\s+"
     r"(?:(?:مدينه|بلده|منطقه|قريه)\s+)?|(?<!\w)(?:و|ف)?ب(?:مدينه\s+)?)$"
 )
+_UNTIL_BEFORE = re.compile(r"(?<!\w)حتي\s+$")
 _AGENT_MARK = "agent:"  # an air strike read from "who struck", not from an act noun
 _ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|منطقه|هناك|فيها)(?!\w)")
 _NEAR_WINDOW_WORDS = 6
@@ -328,8 +329,11 @@ def _inherited_place(
     clause: _Clause, norm: str, places: list[_PlaceAt], ctx: _Context
 ) -> _PlaceAt | None:
     clause_text = norm[clause.start : clause.end]
-    if _TOPIC_SHIFT.match(clause_text) or _OPENING_IN.match(clause_text):
-        return None
+    opening = _OPENING_IN.match(clause_text)
+    if _TOPIC_SHIFT.match(clause_text) or (
+        opening and not _NOT_PLACE_AFTER_FI.match(opening.group("name"))
+    ):
+        return None  # a new topic, or a place this gazetteer does not know
     earlier = [p for p in places if p.end <= clause.start and not p.speaker]
     if earlier:
         return earlier[-1]  # the same sentence named it a clause before
@@ -375,6 +379,8 @@ def _read_sentence(sentence: str, ctx: _Context, gazetteer: Gazetteer, lexicon: 
     if not norm:
         return []
     refs = find_date_refs(norm, ctx.published) if ctx.published else []
+    # "استمرت حتى فجر اليوم": the day an act lasted until is not the day it happened
+    refs = [r for r in refs if not _UNTIL_BEFORE.search(norm[max(0, r.start - 8) : r.start])]
     places = _places(gazetteer, norm, offsets, sentence, ctx.hint)
     dated_spans = [(r.start, r.end) for r in refs if r.day is not None]
     cues = [c for c in lexicon.find_cues(norm) if not any(s <= c.start < e for s, e in dated_spans)]
@@ -580,18 +586,18 @@ def _fold_into_riots(groups: dict[tuple, list[_Mention]]) -> None:
 
 
 def _fold_weak_attacks(groups: dict[tuple, list[_Mention]]) -> None:
-    """An "attack" with no weapon and no casualty, on the day and in the town where a
-    building was burnt or a riot took place, is that same act."""
+    """An "attack" or "storming" told with no clash word and no casualty, on the day and in
+    the town of another act, is part of that act (the building burnt, the farm raided)."""
+    order = ("Riots", "Strategic developments", "Violence against civilians")
     for key in [k for k in groups if k[2] == "Battles"]:
         group = groups[key]
         weak = all(not m.family.strong for m in group) and _figures(group) == (0, 0)
         if not weak:
             continue
-        for target_type in ("Riots", "Strategic developments"):
-            target = (key[0], key[1], target_type)
-            if target in groups:
-                groups[target] += groups.pop(key)
-                break
+        targets = [k for k in groups if k != key and k[:2] == key[:2]]
+        targets.sort(key=lambda k: order.index(k[2]) if k[2] in order else len(order))
+        if targets:
+            groups[targets[0]] += groups.pop(key)
 
 
 def _figures(group: list[_Mention]) -> tuple[int, int]:
