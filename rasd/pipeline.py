@@ -19,15 +19,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-import httpx
-
 from rasd.clean import CleanError, clean_page
 from rasd.extract import extract_events
-from rasd.fetch import FetchSettings, PreviousFetch, fetch_pages
+from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages, make_client
 from rasd.models import Article, Event, FetchedPage, PageRef
 from rasd.rawstore import RawStore
 from rasd.settings import Settings
@@ -123,9 +122,7 @@ def discover_pages(
     refs: list[PageRef] = []
     failures: list[FetchedPage] = []
     seen: set[str] = set()
-    fs = fetch_settings(settings)
-    timeout = httpx.Timeout(fs.total_timeout, connect=fs.connect_timeout, read=fs.read_timeout)
-    with httpx.Client(headers={"User-Agent": fs.user_agent}, timeout=timeout) as client:
+    with make_client(fetch_settings(settings), follow_redirects=True) as client:
         for source in sources:
             found = discover(source, client)
             failures.extend(found.failures)
@@ -136,11 +133,23 @@ def discover_pages(
     return refs, failures
 
 
+@lru_cache(maxsize=2)
+def _robots_rules(day: date) -> RobotsCache:
+    # One robots.txt read per site per night, also in a long-lived `serve` process.
+    return RobotsCache()
+
+
 def fetch_batch(
     refs: list[PageRef], previous: dict[str, PreviousFetch], settings: Settings
 ) -> list[FetchedPage]:
     """Download a batch of pages, storing every raw body in the raw store."""
-    return fetch_pages(refs, fetch_settings(settings), previous, RawStore(settings.raw_dir))
+    return fetch_pages(
+        refs,
+        fetch_settings(settings),
+        previous,
+        RawStore(settings.raw_dir),
+        robots=_robots_rules(datetime.now(UTC).date()),
+    )
 
 
 def process_pages(pages: Sequence[FetchedPage]) -> ProcessedBatch:
