@@ -29,12 +29,16 @@ _DUAL_TWO = {"اثنين", "اثنان", "اثنتين", "اثنتان"}
 _ONE = {"احد", "احدي"}
 _OTHERS = {"اخرون", "اخرين", "آخرون", "آخرين"}  # "وأصيب آخرون": wounded, number unknown
 _VERB_SUBJECT_WINDOW = 6
+_ABOUT = {"نحو", "حوالي", "حوالى", "قرابه", "زهاء", "اكثر", "يزيد", "يقارب", "يقرب", "ازيد"}
 
 
 @dataclass(frozen=True)
 class Casualties:
     killed: int = 0
     injured: int = 0
+    # the figure was only "about" or "more than" (نحو، أكثر من) or tens/hundreds
+    killed_approximate: bool = False
+    injured_approximate: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class _Words:
     anchors: TermMatcher[tuple[str, str, int | None]]
     combined: TermMatcher[str]
     singular: frozenset[str]
+    duals: frozenset[str]
     not_people: frozenset[str]
     bodies: frozenset[str]
 
@@ -76,6 +81,7 @@ def _words() -> _Words:
             anchors=TermMatcher(pairs),
             combined=TermMatcher({w: w for w in data["combined"]}),
             singular=frozenset(singular),
+            duals=frozenset(normalize(w) for w in data["people_duals"] if " " not in w),
             not_people=frozenset(normalize(w) for w in data["not_people"]),
             bodies=frozenset(normalize(w) for w in data["bodies"]),
         )
@@ -96,12 +102,28 @@ class _Text:
             for pos in range(start, end):
                 self._index_of_char[pos] = index
         self.numbers: dict[int, tuple[int, int]] = {}
+        self.about: set[int] = set()  # token indices of figures given only roughly
+        self.used_about = False  # set when a group just read was rough
         for mention in find_numbers(text):
             first = self._index_of_char.get(mention.start)
             last = self._index_of_char.get(max(mention.start, mention.end - 1))
             if first is None or last is None:
                 continue
             self.numbers[first] = (mention.value or 0, last)
+            before = {self.tokens[i][2] for i in range(max(0, first - 3), first)}
+            if mention.vague or (mention.approximate and before & _ABOUT):
+                self.about.add(first)
+            elif (
+                mention.approximate
+                and not mention.text[:1].isdigit()
+                and mention.value
+                in (
+                    10,
+                    100,
+                    1000,
+                )
+            ):
+                self.about.add(first)  # عشرات، مئات
 
     def token_index(self, char: int) -> int | None:
         return self._index_of_char.get(char)
@@ -128,6 +150,7 @@ def _group_at(text: _Text, index: int) -> tuple[int, int] | None:
         return None
     if index in text.numbers:
         value, last = text.numbers[index]
+        text.used_about = text.used_about or index in text.about
         after = last + 1
         following = _bare(text.word(after))
         if following in words.not_people or text.word(after) in words.not_people:
@@ -142,8 +165,9 @@ def _group_at(text: _Text, index: int) -> tuple[int, int] | None:
     bare = _bare(word)
     for candidate in (word, bare):
         if candidate in _VAGUE_DEFINITE:
+            text.used_about = True
             return _VAGUE_DEFINITE[candidate], index + 1
-        if dual_count(candidate) == 2:
+        if dual_count(candidate) == 2 or candidate in words.duals:
             after = index + 1
             if text.word(after) in _DUAL_TWO:
                 after += 1
@@ -302,6 +326,7 @@ def count_casualties(normalised_text: str) -> Casualties:
     """Killed and wounded reported in a normalised stretch of text (one incident)."""
     text = _Text(normalised_text)
     killed = bodies = injured = 0
+    rough = {"killed": set(), "injured": set(), "bodies": set()}
     anchors = _anchors(text)
     # a backward look stops at another anchor: "قتل 15 جنديا وأصيب أربعة"
     spans = {
@@ -310,17 +335,22 @@ def count_casualties(normalised_text: str) -> Casualties:
     }
     for anchor in anchors:
         other = "injured" if anchor.kind == "killed" else "killed"
+        text.used_about = False
         value = _anchor_value(text, anchor, spans[other])
         if not value:
             continue
-        if anchor.kind == "injured":
+        kind = "bodies" if anchor.kind == "killed" and anchor.bodies else anchor.kind
+        if text.used_about:
+            rough[kind].add(value)
+        if kind == "injured":
             injured = max(injured, value)
-        elif anchor.bodies:
+        elif kind == "bodies":
             bodies = max(bodies, value)
         else:
             killed = max(killed, value)
+    killed_rough = killed in rough["killed"]
     if killed and bodies and bodies != killed:
         killed += bodies
-    else:
-        killed = max(killed, bodies)
-    return Casualties(killed=killed, injured=injured)
+    elif bodies > killed:
+        killed, killed_rough = bodies, bodies in rough["bodies"]
+    return Casualties(killed, injured, killed_rough, injured in rough["injured"])

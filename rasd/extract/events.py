@@ -63,6 +63,7 @@ _AGENT_MARK = "agent:"  # an air strike read from "who struck", not from an act 
 _ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|منطقه|هناك|فيها)(?!\w)")
 _NEAR_WINDOW_WORDS = 6
 _OLDEST_DAYS = 120  # an act dated further back than this is background
+_FIGURES_REACH = 2  # sentences after an act that may still give its figures
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
 
 
@@ -82,6 +83,7 @@ class _Mention:
     evidence: str
     confidence: float
     paragraph: int = 0
+    later_figures: list[Casualties] = field(default_factory=list)  # from sentences after it
 
 
 @dataclass
@@ -114,6 +116,7 @@ class _Context:
     title_town: Place | None = None  # the one town the headline names, if any
     last_by_type: dict[str, _Mention] = field(default_factory=dict)  # in the block
     last_mention: _Mention | None = None
+    sentences_since: int = 0  # sentences read since the last coded act
     previous_towns: dict[str, Place] = field(default_factory=dict)  # the block before
 
 
@@ -395,8 +398,38 @@ def _read_sentence(sentence: str, ctx: _Context, gazetteer: Gazetteer, lexicon: 
         mentions += _read_clause(
             index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon
         )
+    if mentions:
+        ctx.sentences_since = 0
+    else:
+        ctx.sentences_since += 1
+        if not any(c.triggers for c in clauses) and not sentence_cues:
+            _update_figures(norm, sentence, refs, places, ctx, lexicon)
     _carry_context(norm, refs, places, ctx)
     return mentions
+
+
+def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexicon) -> None:
+    """ "وأكد المستشفى استقبال 20 جثة و32 مصابا": a sentence that only gives figures, right
+    after an act in the same town and on the same day, updates that act's figures."""
+    last = ctx.last_mention
+    if last is None or ctx.sentences_since > _FIGURES_REACH:
+        return
+    if lexicon.period.find(norm) or lexicon.no_casualties.find(norm):
+        return
+    if lexicon.other_source.find(norm):
+        return  # another source's figure: the first report's stands
+    if any(p.place.name != last.place.name for p in places if not p.speaker):
+        return
+    if any(r.day is not None and r.day != last.day for r in refs):
+        return
+    figures = count_casualties(norm)
+    if max(figures.killed, figures.injured) > _HIGH_FIGURE or not (
+        figures.killed or figures.injured
+    ):
+        return
+    last.later_figures.append(figures)
+    if sentence.strip() not in last.evidence:
+        last.evidence = f"{last.evidence} ... {sentence.strip()}"
 
 
 def _figures_span(index: int, clauses: list[_Clause]) -> tuple[int, int]:
@@ -523,7 +556,7 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
         ctx.block_is_update = is_update_header(block[0])
         # a live page's blocks continue one story: its last day and towns carry over
         # until a block names its own
-        ctx.last_by_type = {}
+        ctx.last_by_type, ctx.last_mention = {}, None
         if ctx.block_towns:
             ctx.previous_towns = ctx.block_towns
         ctx.block_towns = {}
@@ -601,7 +634,18 @@ def _fold_weak_attacks(groups: dict[tuple, list[_Mention]]) -> None:
 
 
 def _figures(group: list[_Mention]) -> tuple[int, int]:
-    return max(m.casualties.killed for m in group), max(m.casualties.injured for m in group)
+    """Killed and wounded of one act told several times: figures are not added up; an exact
+    figure beats a rough one ("أكثر من ثلاثين" < "32"); among them the highest (the latest
+    toll) stands."""
+    reports = [f for m in group for f in [m.casualties, *m.later_figures]]
+    killed = [(f.killed, f.killed_approximate) for f in reports if f.killed]
+    injured = [(f.injured, f.injured_approximate) for f in reports if f.injured]
+    return _best_figure(killed), _best_figure(injured)
+
+
+def _best_figure(values: list[tuple[int, bool]]) -> int:
+    exact = [v for v, rough in values if not rough]
+    return max(exact or [v for v, _ in values] or [0])
 
 
 def _fold_same_figures(groups: dict[tuple, list[_Mention]]) -> None:
@@ -648,8 +692,8 @@ def _event(article: Article, group: list[_Mention]) -> Event:
         country=place.country,
         latitude=place.latitude,
         longitude=place.longitude,
-        fatalities=max(m.casualties.killed for m in group),
-        injuries=max(m.casualties.injured for m in group),
+        fatalities=_figures(group)[0],
+        injuries=_figures(group)[1],
         notes=" ... ".join(evidence),
         confidence=max(m.confidence for m in group),
         geonameid=place.geonameid,

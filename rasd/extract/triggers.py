@@ -100,10 +100,12 @@ class Lexicon:
         self.crowd = self._matcher(triggers, "crowd", "triggers.yaml")
         self.cue_families = self._cue_families(cues)
         cue_pairs = [(term, fam) for fam, terms in self.cue_families for term in terms]
-        self.cue_matcher: TermMatcher[CueFamily] = TermMatcher(cue_pairs, allow_suffixes=True)
+        # no pronoun suffixes on cues: "السيول" + ه would read "السيولة" (liquidity) as floods
+        self.cue_matcher: TermMatcher[CueFamily] = TermMatcher(cue_pairs)
         self.period = self._matcher(cues, "period", "cues.yaml")
         self.no_casualties = self._matcher(cues, "no_casualties", "cues.yaml")
         self.habitual_exceptions = self._matcher(cues, "habitual_exceptions", "cues.yaml")
+        self.other_source = self._matcher(cues, "other_source", "cues.yaml")
 
     @staticmethod
     def _matcher(data: dict[str, Any], key: str, source: str) -> TermMatcher[str]:
