@@ -24,9 +24,10 @@ _SKIP_BEFORE_COUNT = {
     "نحو", "حوالي", "حوالى", "قرابة", "زهاء", "ما", "لا", "يقل", "عن", "اكثر", "من", "يزيد",
     "على", "علي", "اقل", "يقارب", "يقرب", "ازيد", "الي", "الى", "سقوط", "عدد",
 }  # fmt: skip
-_VAGUE_DEFINITE = {"العشرات": 10, "المئات": 100, "عشرات": 10, "مئات": 100}
+_VAGUE_DEFINITE = {normalize(w): n for w, n in {"العشرات": 10, "المئات": 100}.items()}
 _DUAL_TWO = {"اثنين", "اثنان", "اثنتين", "اثنتان"}
 _ONE = {"احد", "احدي"}
+_TOLL_VERBS = {"الي", "الى", "تجاوز", "يتجاوز", "بلغ", "وصل", "يبلغ"}
 _OTHERS = {"اخرون", "اخرين", "آخرون", "آخرين"}  # "وأصيب آخرون": wounded, number unknown
 _VERB_SUBJECT_WINDOW = 6
 _ABOUT = {"نحو", "حوالي", "حوالى", "قرابه", "زهاء", "اكثر", "يزيد", "يقارب", "يقرب", "ازيد"}
@@ -104,12 +105,15 @@ class _Text:
         self.numbers: dict[int, tuple[int, int]] = {}
         self.about: set[int] = set()  # token indices of figures given only roughly
         self.used_about = False  # set when a group just read was rough
+        self.bare_numbers: set[int] = set()  # number words with no و glued to them (واحد)
         for mention in find_numbers(text):
             first = self._index_of_char.get(mention.start)
             last = self._index_of_char.get(max(mention.start, mention.end - 1))
             if first is None or last is None:
                 continue
             self.numbers[first] = (mention.value or 0, last)
+            if mention.start == self.tokens[first][0]:
+                self.bare_numbers.add(first)
             before = {self.tokens[i][2] for i in range(max(0, first - 3), first)}
             if mention.vague or (mention.approximate and before & _ABOUT):
                 self.about.add(first)
@@ -186,7 +190,7 @@ def _group_list(text: _Text, index: int) -> tuple[int, int] | None:
     if first is None:
         return None
     total, after = first
-    while text.word(after).startswith("و"):
+    while text.word(after).startswith("و") and after not in text.bare_numbers:
         nxt = _group_at(text, after)
         if nxt is None:
             break
@@ -218,7 +222,8 @@ def _forward(text: _Text, anchor: _Anchor) -> int | None:
         word = _bare(text.word(index))
         if index in text.numbers:
             value, last = text.numbers[index]
-            if people_noun(text.word(last + 1)):
+            following = text.word(last + 1)
+            if people_noun(following) or following in ("منهم", "منها", "من"):
                 return value
         elif word in _ONE or dual_count(word) == 2:
             found = _group_at(text, index)
@@ -250,12 +255,14 @@ def _counted(text: _Text, anchor: _Anchor) -> int | None:
     for _first, (value, last) in text.numbers.items():
         if last == anchor.start - 1:
             return value
-    # "حصيلة القتلى إلى 16", "عدد قتلى الاشتباكات ارتفع إلى 14"
+    # "حصيلة القتلى إلى 16", "عدد قتلى الاشتباكات ارتفع إلى 14", "عدد الجرحى تجاوز 15"
     for index in range(anchor.end + 1, anchor.end + 6):
         if text.is_punct(index):
             break
-        if text.word(index) in ("الي", "الى") and index + 1 in text.numbers:
-            return text.numbers[index + 1][0]
+        if text.word(index) in _TOLL_VERBS:
+            found = _group_at(text, _skip_approximators(text, index + 1))
+            if found is not None:
+                return found[0]
     return None
 
 

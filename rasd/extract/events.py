@@ -20,6 +20,7 @@ from rasd.extract.dates import DateRef, find_date_refs, is_update_header, split_
 from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
 from rasd.extract.numbers import find_numbers
 from rasd.extract.places import Gazetteer, Place, PlaceMention
+from rasd.extract.scoring import haversine_km
 from rasd.extract.triggers import CueHit, Lexicon, TriggerFamily, TriggerHit, default_lexicon
 from rasd.models import Article, Event, stable_id
 
@@ -63,6 +64,7 @@ _AGENT_MARK = "agent:"  # an air strike read from "who struck", not from an act 
 _ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|منطقه|هناك|فيها)(?!\w)")
 _NEAR_WINDOW_WORDS = 6
 _OLDEST_DAYS = 120  # an act dated further back than this is background
+_SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
 
@@ -402,7 +404,8 @@ def _read_sentence(sentence: str, ctx: _Context, gazetteer: Gazetteer, lexicon: 
         ctx.sentences_since = 0
     else:
         ctx.sentences_since += 1
-        if not any(c.triggers for c in clauses) and not sentence_cues:
+        background = any(c.family.scope == "near" for c in cues)
+        if not sentence_cues and not background:
             _update_figures(norm, sentence, refs, places, ctx, lexicon)
     _carry_context(norm, refs, places, ctx)
     return mentions
@@ -420,8 +423,8 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
         return  # another source's figure: the first report's stands
     if any(p.place.name != last.place.name for p in places if not p.speaker):
         return
-    if any(r.day is not None and r.day != last.day for r in refs):
-        return
+    if any(r.day is None or r.day != last.day for r in refs):
+        return  # another day, or a period
     figures = count_casualties(norm)
     if max(figures.killed, figures.injured) > _HIGH_FIGURE or not (
         figures.killed or figures.injured
@@ -472,15 +475,29 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
     event_type, sub = _sub_event(main.family, hits, lexicon, text, actors, figures)
     if event_type == "Strategic developments" and crowd and not has_armed_actor(actors):
         event_type, sub = "Riots", "Mob violence"  # a crowd burning or wrecking
+    if _killing_of_civilians(main, figures, actors, text, lexicon):
+        event_type, sub = "Violence against civilians", "Attack"
     chosen = _pick_places(main, clause, places, norm)
     earlier = ctx.last_by_type.get(event_type)
     if earlier is not None and _refers_back(main, norm):
         # "الغارة دمرت ..." speaks of the strike already told: its town, unless named here
-        chosen = [p for p in chosen if _DEFINITE_PREPOSITION.search(norm[: p.start])]
+        chosen = [
+            p
+            for p in chosen
+            if _DEFINITE_PREPOSITION.search(norm[: p.start])
+            and haversine_km(
+                p.place.latitude,
+                p.place.longitude,
+                earlier.place.latitude,
+                earlier.place.longitude,
+            )
+            > _SAME_PLACE_KM
+        ]
         if not chosen:
             chosen = [_PlaceAt(0, 0, earlier.place, earlier.place_written, False)]
             if not explicit:
                 day = earlier.day
+    chosen = list({p.place.name: p for p in reversed(chosen)}.values())[::-1]
     own_place = bool(chosen)
     if not chosen:
         inherited = _inherited_place(clause, norm, places, ctx)
@@ -506,6 +523,15 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
         ctx.last_by_type[mention.event_type] = mention
         ctx.last_mention = mention
     return mentions
+
+
+def _killing_of_civilians(main: TriggerHit, figures, actors, text: str, lexicon) -> bool:
+    """Armed men who "stormed" or "burnt" and killed civilians attacked civilians."""
+    if main.family.strong or main.family.event_type not in ("Battles", "Strategic developments"):
+        return False
+    if not figures.killed or lexicon.combatant_victims.find(text):
+        return False
+    return any(a.kind == "civilian" for a in actors) and has_armed_actor(actors)
 
 
 def _refers_back(hit: TriggerHit, norm: str) -> bool:
