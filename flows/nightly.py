@@ -84,7 +84,9 @@ class TaskStages(pipeline.PlainStages):
 def run_nightly(sources_file: Path, settings: Settings, distributed: bool = False) -> RunSummary:
     """The body shared by the nightly flow and the Dask variant."""
     logger = get_run_logger()
-    summary = pipeline.run_pipeline(sources_file, settings, TaskStages(settings, distributed))
+    summary = pipeline.run_pipeline(
+        sources_file, settings, TaskStages(settings, distributed), show_progress=True
+    )
     logger.info(summary.render())
     return summary
 

@@ -60,14 +60,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_prefect:
         from rasd.pipeline import run_pipeline
 
-        summary = run_pipeline(sources, settings)
+        summary = run_pipeline(sources, settings, show_progress=True)
     else:
         _quiet_prefect()
         from flows.nightly import nightly
 
         summary = nightly(str(sources), str(settings.warehouse), return_state=False)
     print(summary.render())
+    _write_run_report(settings, summary.run_id)
     return _exit_for(summary)
+
+
+def _write_run_report(settings: Settings, run_id: str) -> None:
+    """Each run leaves its HTML report beside the warehouse; a report that cannot be
+    drawn must not turn a good run into a failed one."""
+    from rasd.analyst.report import write_report
+
+    out = settings.home / "reports" / f"{run_id}.html"
+    try:
+        write_report(settings.warehouse, out, run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - reported, and the run's data is safe
+        print(f"rasd: run report not written ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return
+    print(f"  report:     {out}")
 
 
 def _exit_for(summary) -> int:
@@ -92,7 +107,9 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
             f"no warehouse at {settings.warehouse}; run `rasd run` first or pass --warehouse"
         )
     check_warehouse_path(settings.warehouse)
-    summary = reprocess(settings, since=args.since, until=args.until, urls=args.url or None)
+    summary = reprocess(
+        settings, since=args.since, until=args.until, urls=args.url or None, show_progress=True
+    )
     print(summary.render())
     return _exit_for(summary)
 

@@ -15,7 +15,7 @@ import logging
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from rasd.analyst.progress import Progress
 from rasd.clean import CleanError, clean_page
 from rasd.extract import extract_events
 from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages, make_client
@@ -35,6 +36,7 @@ from rasd.validate import ValidatedBatch, validate_batch
 from rasd.warehouse import Warehouse, stage_batch
 
 log = logging.getLogger("rasd")
+PROGRESS_STAGES = ("fetch", "clean+extract", "validate")
 
 
 @dataclass
@@ -253,6 +255,11 @@ def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
         yield list(items[start : start + size])
 
 
+def _advance(progress: Progress | None, stage: str, n: int) -> None:
+    if progress is not None:
+        progress.advance(stage, n)
+
+
 def run_batches(
     refs: list[PageRef],
     discovery_failures: list[FetchedPage],
@@ -260,7 +267,7 @@ def run_batches(
     warehouse: Warehouse,
     summary: RunSummary,
     settings: Settings,
-    on_batch: Callable[[RunSummary], None] | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Fetch, process, validate and stage every batch, then load them all at once."""
     stage_dir = settings.staging_dir / summary.run_id
@@ -278,9 +285,12 @@ def run_batches(
     for number in range(1, len(batches) + 1):
         assert pending is not None
         pages = pending.result()
+        _advance(progress, "fetch", len(pages))
         pending = stages.fetch_ahead(batches[number], previous) if number < len(batches) else None
         processed = stages.process(pages)
+        _advance(progress, "clean+extract", len(pages))
         validated = stages.validate(processed, summary.run_id)
+        _advance(progress, "validate", len(pages))
         stage_batch(
             stage_dir,
             number,
@@ -291,8 +301,6 @@ def run_batches(
         )
         summary.add_pages(processed.pages)
         summary.quarantined += len(validated.quarantine)
-        if on_batch:
-            on_batch(summary)
     loaded = warehouse.load_staged(summary.run_id, stage_dir)
     summary.articles = loaded.articles
     summary.events = loaded.events
@@ -333,14 +341,19 @@ def _forget_unfinished_runs(warehouse: Warehouse, settings: Settings) -> None:
 
 
 def run_pipeline(
-    sources_file: Path, settings: Settings, stages: Stages | None = None
+    sources_file: Path,
+    settings: Settings,
+    stages: Stages | None = None,
+    show_progress: bool = False,
 ) -> RunSummary:
     """One complete run, recorded in the runs table whatever happens."""
     with exclusive_run(settings):
-        return _run_locked(sources_file, settings, stages or PlainStages(settings))
+        return _run_locked(sources_file, settings, stages or PlainStages(settings), show_progress)
 
 
-def _run_locked(sources_file: Path, settings: Settings, stages: Stages) -> RunSummary:
+def _run_locked(
+    sources_file: Path, settings: Settings, stages: Stages, show_progress: bool
+) -> RunSummary:
     started = time.monotonic()
     warehouse = Warehouse(settings.warehouse)
     warehouse.init()
@@ -349,7 +362,11 @@ def _run_locked(sources_file: Path, settings: Settings, stages: Stages) -> RunSu
     warehouse.start_run(summary.run_id, str(sources_file), datetime.now(UTC))
     try:
         refs, failures = stages.discover(sources_file)
-        run_batches(refs, failures, stages, warehouse, summary, settings)
+        if show_progress:
+            with Progress(PROGRESS_STAGES, total=len(refs)) as progress:
+                run_batches(refs, failures, stages, warehouse, summary, settings, progress)
+        else:
+            run_batches(refs, failures, stages, warehouse, summary, settings)
         summary.status = "completed"
     except BaseException as exc:
         summary.status = "failed"

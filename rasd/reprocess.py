@@ -68,7 +68,8 @@ def reprocess(
     since: str | date | None = None,
     until: str | date | None = None,
     urls: list[str] | None = None,
+    show_progress: bool = False,
 ) -> RunSummary:
     pages = stored_pages(settings.warehouse, _day(since), _day(until), urls)
     label = Path(f"reprocess:{since or ''}..{until or ''}")
-    return run_pipeline(label, settings, StoredPageStages(settings, pages))
+    return run_pipeline(label, settings, StoredPageStages(settings, pages), show_progress)
