@@ -64,6 +64,7 @@ _AGENT_MARK = "agent:"  # an air strike read from "who struck", not from an act 
 _ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|منطقه|هناك|فيها)(?!\w)")
 _NEAR_WINDOW_WORDS = 6
 _OLDEST_DAYS = 120  # an act dated further back than this is background
+_LATER = re.compile(r"في وقت لاحق|في وقت لاحق من")  # a riot later that day is its own act
 _SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
@@ -640,7 +641,7 @@ def _fold_into_riots(groups: dict[tuple, list[_Mention]]) -> None:
             m.sub_event_type != "Peaceful protest" for m in groups[key]
         ):
             continue  # a protest broken up by force is an act of its own
-        if riot_key in groups:
+        if riot_key in groups and not any(_LATER.search(m.evidence) for m in groups[riot_key]):
             groups[riot_key] += groups.pop(key)
 
 
