@@ -65,6 +65,7 @@ _ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|
 _NEAR_WINDOW_WORDS = 6
 _OLDEST_DAYS = 120  # an act dated further back than this is background
 _LATER = re.compile(r"في وقت لاحق|في وقت لاحق من")  # a riot later that day is its own act
+_REFERENCE_WORDS = 4
 _SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
@@ -405,8 +406,11 @@ def _read_sentence(sentence: str, ctx: _Context, gazetteer: Gazetteer, lexicon: 
         ctx.sentences_since = 0
     else:
         ctx.sentences_since += 1
-        background = any(c.family.scope == "near" for c in cues)
-        if not sentence_cues and not background:
+        # a sentence that recalls, reacts to or dates back gives no figures of the last act
+        told_otherwise = any(
+            c.family.scope != "sentence" and c.family.name != "subset" for c in cues
+        )
+        if not sentence_cues and not told_otherwise:
             _update_figures(norm, sentence, refs, places, ctx, lexicon)
     _carry_context(norm, refs, places, ctx)
     return mentions
@@ -436,6 +440,22 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
         last.evidence = f"{last.evidence} ... {sentence.strip()}"
 
 
+def _mask_references(norm: str, cues: list[CueHit]) -> str:
+    """Blank out what a reference cue points at ("انتقاما لمقتل مسلح أمس"): those dead
+    belong to another act."""
+    masked = norm
+    for cue in cues:
+        if cue.family.name not in ("reference", "recap"):
+            continue
+        end = cue.end
+        for _ in range(_REFERENCE_WORDS):
+            nxt = norm.find(" ", end + 1)
+            end = len(norm) if nxt < 0 else nxt
+        end = min([end] + [i for i in (norm.find(",", cue.end),) if i >= 0])
+        masked = masked[: cue.start] + " " * (end - cue.start) + masked[end:]
+    return masked
+
+
 def _figures_span(index: int, clauses: list[_Clause]) -> tuple[int, int]:
     """A clause and the clauses after it that report no act of their own."""
     end = clauses[index].end
@@ -460,7 +480,7 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
     if not hits:
         return []
     span_start, span_end = _figures_span(index, clauses)
-    span = norm[span_start:span_end]
+    span = _mask_references(norm, cues)[span_start:span_end]
     figures = count_casualties(span)
     if lexicon.no_casualties.find(span) or max(figures.killed, figures.injured) > _HIGH_FIGURE:
         figures = Casualties()
