@@ -331,6 +331,8 @@ def _drop_nested(anchors: list[_Anchor]) -> list[_Anchor]:
 
 def count_casualties(normalised_text: str) -> Casualties:
     """Killed and wounded reported in a normalised stretch of text (one incident)."""
+    if not _words().anchors.find(normalised_text):
+        return Casualties()  # no word of death or wounds: no need to read the numbers
     text = _Text(normalised_text)
     killed = bodies = injured = 0
     rough = {"killed": set(), "injured": set(), "bodies": set()}

@@ -16,8 +16,8 @@ from datetime import date, datetime
 
 from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_armed_actor
 from rasd.extract.casualties import Casualties, count_casualties
-from rasd.extract.dates import DateRef, find_date_refs, is_update_header, split_update_blocks
-from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
+from rasd.extract.dates import DateRef, find_date_refs, is_update_header
+from rasd.extract.normalize import normalize_with_offsets, split_sentences
 from rasd.extract.numbers import find_numbers
 from rasd.extract.places import Gazetteer, Place, PlaceMention
 from rasd.extract.scoring import haversine_km
@@ -66,6 +66,7 @@ _NEAR_WINDOW_WORDS = 6
 _OLDEST_DAYS = 120  # an act dated further back than this is background
 _LATER = re.compile(r"في وقت لاحق|في وقت لاحق من")  # a riot later that day is its own act
 _REFERENCE_WORDS = 4
+_HEADER_PREFIX = 60  # an update header ("تحديث - 19:44 تغ") opens its paragraph
 _SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
@@ -381,8 +382,11 @@ def _confidence(family: TriggerFamily, own_place: bool, explicit: bool, figures,
     return round(min(score, 0.95), 2)
 
 
-def _read_sentence(sentence: str, ctx: _Context, gazetteer: Gazetteer, lexicon: Lexicon):
-    norm, offsets = normalize_with_offsets(sentence)
+def _read_sentence(
+    norm: str, offsets: list[int], sentence: str, ctx: _Context, gazetteer, lexicon: Lexicon
+):
+    """The acts of one sentence: ``norm`` is its normalised text, ``offsets`` map each
+    normalised character to its index in the original ``sentence``."""
     if not norm:
         return []
     refs = find_date_refs(norm, ctx.published) if ctx.published else []
@@ -587,10 +591,35 @@ def _published_day(article: Article) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _sentences(paragraph: str, norm: str, offsets: list[int]):
+    """(normalised sentence, its offsets into the original sentence, original sentence)."""
+    cursor = 0
+    for piece in split_sentences(norm):
+        start = norm.find(piece, cursor)
+        if start < 0:
+            continue
+        end = start + len(piece)
+        cursor = end
+        first, last = offsets[start], offsets[end - 1] + 1
+        yield piece, [o - first for o in offsets[start:end]], paragraph[first:last]
+
+
+def _blocks(paragraphs: list[str]) -> list[list[str]]:
+    """Update blocks of a live page; a header stands at the start of a paragraph, so only
+    the paragraph's opening is tested (see ``dates.split_update_blocks``)."""
+    blocks: list[list[str]] = []
+    for paragraph in paragraphs:
+        if not blocks or is_update_header(paragraph[:_HEADER_PREFIX]):
+            blocks.append([])
+        blocks[-1].append(paragraph)
+    return blocks
+
+
 def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[_Mention]:
-    hint = gazetteer.country_hint(normalize(f"{article.title}\n{article.text}"))
-    ctx = _Context(published=_published_day(article), hint=hint)
+    paragraphs = [(p, *normalize_with_offsets(p)) for p in article.paragraphs]
     title_norm, title_offsets = normalize_with_offsets(article.title or "")
+    hint = gazetteer.country_hint("\n".join([title_norm] + [norm for _, norm, _ in paragraphs]))
+    ctx = _Context(published=_published_day(article), hint=hint)
     title_towns = {
         p.place.name: p.place
         for p in _places(gazetteer, title_norm, title_offsets, article.title or "", hint)
@@ -599,8 +628,9 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
         ctx.title_town = next(iter(title_towns.values()))
     mentions: list[_Mention] = []
     number = 0
-    for block in split_update_blocks(article.paragraphs):
-        ctx.block_is_update = is_update_header(block[0])
+    normalised = {id(p): (norm, offsets) for p, norm, offsets in paragraphs}
+    for block in _blocks([p for p, _, _ in paragraphs]):
+        ctx.block_is_update = is_update_header(block[0][:_HEADER_PREFIX])
         # a live page's blocks continue one story: its last day and towns carry over
         # until a block names its own
         ctx.last_by_type, ctx.last_mention = {}, None
@@ -609,11 +639,15 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
         ctx.block_towns = {}
         for paragraph in block:
             number += 1
-            if len(paragraph) < 60 and is_update_header(paragraph):
+            if len(paragraph) < _HEADER_PREFIX and is_update_header(paragraph):
                 continue
             ctx.paragraph_place = None
-            for sentence in split_sentences(paragraph):
-                for mention in _read_sentence(sentence, ctx, gazetteer, lexicon):
+            norm, offsets = normalised[id(paragraph)]
+            for sentence_norm, sentence_offsets, sentence in _sentences(paragraph, norm, offsets):
+                read = _read_sentence(
+                    sentence_norm, sentence_offsets, sentence, ctx, gazetteer, lexicon
+                )
+                for mention in read:
                     mention.paragraph = number
                     mentions.append(mention)
     _adopt_explicit_days(mentions)
