@@ -164,7 +164,7 @@ def _group_at(text: _Text, index: int) -> tuple[int, int] | None:
         if text.word(after) == "من" and not text.is_punct(after + 1):
             after += 2
         return value, after
-    if text.word(index + 1) in _DUAL_TWO and not word[0].isdigit():
+    if text.word(index + 1) in _DUAL_TWO and word.endswith(("ين", "ان")):
         return 2, index + 2  # "مجندين اثنين"
     bare = _bare(word)
     for candidate in (word, bare):
@@ -190,13 +190,33 @@ def _group_list(text: _Text, index: int) -> tuple[int, int] | None:
     if first is None:
         return None
     total, after = first
-    while text.word(after).startswith("و") and after not in text.bare_numbers:
+    while True:
+        after = _skip_qualifiers(text, after)
+        if text.word(after) == "و" and after + 1 in text.numbers:
+            after += 1  # "و17": the digits are a token of their own
+        elif not text.word(after).startswith("و") or after in text.bare_numbers:
+            break
         nxt = _group_at(text, after)
         if nxt is None:
             break
         total += nxt[0]
         after = nxt[1]
     return total, after
+
+
+def _skip_qualifiers(text: _Text, index: int) -> int:
+    """Skip "على الأقل" and a short "من ..." phrase after a group (23 عنصرا على الأقل من القوات
+    الحكومية و17 ...), when a further group joined by و follows."""
+    probe = index
+    for _ in range(6):
+        word = text.word(probe)
+        if not word or text.is_punct(probe) or word.startswith("و"):
+            break
+        probe += 1
+    joined = text.word(probe) == "و" and probe + 1 in text.numbers
+    if probe != index and (joined or (text.word(probe).startswith("و") and probe in text.numbers)):
+        return probe
+    return index
 
 
 def _skip_approximators(text: _Text, index: int) -> int:

@@ -88,7 +88,8 @@ class _Mention:
     evidence: str
     confidence: float
     paragraph: int = 0
-    later_figures: list[Casualties] = field(default_factory=list)  # from sentences after it
+    # figures given by sentences after it: ("same" | "other source" | "earlier", figures)
+    later_figures: list[tuple[str, Casualties]] = field(default_factory=list)
 
 
 @dataclass
@@ -428,8 +429,7 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
         return
     if lexicon.period.find(norm) or lexicon.no_casualties.find(norm):
         return
-    if lexicon.other_source.find(norm):
-        return  # another source's figure: the first report's stands
+
     if any(p.place.name != last.place.name for p in places if not p.speaker):
         return
     if any(r.day is None or r.day != last.day for r in refs):
@@ -439,7 +439,13 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
         figures.killed or figures.injured
     ):
         return
-    last.later_figures.append(figures)
+    if lexicon.earlier_report.find(norm):
+        source = "earlier"
+    elif lexicon.other_source.find(norm):
+        source = "other source"
+    else:
+        source = "same"
+    last.later_figures.append((source, figures))
     if sentence.strip() not in last.evidence:
         last.evidence = f"{last.evidence} ... {sentence.strip()}"
 
@@ -718,15 +724,28 @@ def _figures(group: list[_Mention]) -> tuple[int, int]:
     """Killed and wounded of one act told several times: figures are not added up; an exact
     figure beats a rough one ("أكثر من ثلاثين" < "32"); among them the highest (the latest
     toll) stands."""
-    reports = [f for m in group for f in [m.casualties, *m.later_figures]]
-    killed = [(f.killed, f.killed_approximate) for f in reports if f.killed]
-    injured = [(f.injured, f.injured_approximate) for f in reports if f.injured]
+    reports = [("same", m.casualties) for m in group] + [r for m in group for r in m.later_figures]
+    killed = [(s, f.killed, f.killed_approximate) for s, f in reports if f.killed]
+    injured = [(s, f.injured, f.injured_approximate) for s, f in reports if f.injured]
     return _best_figure(killed), _best_figure(injured)
 
 
-def _best_figure(values: list[tuple[int, bool]]) -> int:
-    exact = [v for v, rough in values if not rough]
-    return max(exact or [v for v, _ in values] or [0])
+def _best_figure(values: list[tuple[str, int, bool]]) -> int:
+    """The reports' figure: the highest exact one of the main report (tolls rise), lowered
+    where another source gives less; an earlier toll only fills a gap."""
+
+    def pick(source: str) -> list[int]:
+        chosen = [(v, rough) for s, v, rough in values if s == source]
+        exact = [v for v, rough in chosen if not rough]
+        return exact or [v for v, _ in chosen]
+
+    figure = max(pick("same"), default=0)
+    others = pick("other source")
+    if others:
+        figure = min([figure, *others]) if figure else min(others)
+    if not figure:
+        figure = max(pick("earlier"), default=0)
+    return figure
 
 
 def _fold_same_figures(groups: dict[tuple, list[_Mention]]) -> None:

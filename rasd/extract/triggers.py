@@ -106,6 +106,7 @@ class Lexicon:
         self.no_casualties = self._matcher(cues, "no_casualties", "cues.yaml")
         self.habitual_exceptions = self._matcher(cues, "habitual_exceptions", "cues.yaml")
         self.other_source = self._matcher(cues, "other_source", "cues.yaml")
+        self.earlier_report = self._matcher(cues, "earlier_report", "cues.yaml")
 
     @staticmethod
     def _matcher(data: dict[str, Any], key: str, source: str) -> TermMatcher[str]:
