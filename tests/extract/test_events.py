@@ -208,6 +208,46 @@ def test_two_mentions_of_one_incident_are_one_event_with_the_latest_figure():
     assert "خمسة جنود" in event.notes and "ثلاثة جنود" in event.notes
 
 
+def test_a_later_toll_raises_the_figure():
+    event = only(
+        events_of(
+            "قتل ثلاثة أشخاص في اشتباكات بين مجموعتين مسلحتين في مدينة سبها اليوم.",
+            "وأعلن المستشفى لاحقا ارتفاع عدد القتلى إلى خمسة.",
+        )
+    )
+    assert event.fatalities == 5
+
+
+def test_where_sources_differ_the_lowest_figure_stands():
+    event = only(
+        events_of(
+            "قتل خمسة أشخاص في انفجار سيارة مفخخة في مدينة الحلة اليوم.",
+            "غير أن مصدرا طبيا قال إن المستشفى استقبل ثلاث جثث فقط.",
+        )
+    )
+    assert event.fatalities == 3
+
+
+def test_an_exact_figure_beats_a_rough_one():
+    event = only(
+        events_of(
+            "أصيب أكثر من عشرين شخصا في قصف على حي سكني في مدينة حمص اليوم.",
+            "وأكد مصدر طبي أن المستشفى استقبل 23 جريحا.",
+        )
+    )
+    assert event.injuries == 23
+
+
+def test_a_cumulative_toll_after_an_act_is_not_its_figure():
+    event = only(
+        events_of(
+            "قتل شخصان في قصف على حي سكني في مدينة حمص اليوم.",
+            "وقتل أكثر من 200 شخص في المدينة منذ بداية العام.",
+        )
+    )
+    assert event.fatalities == 2
+
+
 def test_several_strikes_on_one_town_on_one_day_are_one_event():
     event = only(
         events_of(
