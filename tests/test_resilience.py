@@ -154,11 +154,11 @@ def wait_for(predicate, proc: subprocess.Popen, what: str, limit: float = 60.0) 
 
 @pytest.fixture
 def slow_site() -> Iterator[tuple[HostileServer, list[str]]]:
-    """Eight article pages, each answering after 1.5 s."""
+    """Six article pages, each answering after a second: three batches of two."""
     with HostileServer(with_hostile_routes=False) as server:
-        paths = [f"/news/slow-{i}.html" for i in range(8)]
+        paths = [f"/news/slow-{i}.html" for i in range(6)]
         for i, path in enumerate(paths):
-            add_slow_article(server, path, i, delay=1.5)
+            add_slow_article(server, path, i, delay=1.0)
         yield server, [server.url(p) for p in paths]
 
 
@@ -247,36 +247,75 @@ def test_fetch_limits_can_be_set_from_the_environment(monkeypatch: pytest.Monkey
 
 # ------------------------------------------------------------------ 2. killed runs
 
-
-def staged_batch(settings: Settings, number: int) -> Path | None:
-    found = sorted(settings.staging_dir.glob(f"*/batch_{number:06d}"))
-    return found[0] if found else None
+LAST_BATCH = 3  # six pages in batches of two
 
 
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize("kill_after_batch", [1, 4], ids=["during-fetch", "around-load"])
-def test_killed_run_is_completed_by_the_next(
-    tmp_path: Path, slow_site: tuple[HostileServer, list[str]], kill_after_batch: int
+def staged_batch(settings: Settings, run_id: str, number: int) -> bool:
+    return (settings.staging_dir / run_id / f"batch_{number:06d}").is_dir()
+
+
+def kill_after(
+    proc: subprocess.Popen,
+    settings: Settings,
+    run_id_before: set[str],
+    batch: int,
+    hold: bool = False,
+) -> str:
+    """SIGKILL the run once its batch `batch` is staged; returns its run id.
+
+    With `hold`, a read-only connection is opened once batch 1 is staged and kept until the
+    kill: the run cannot open the warehouse for its load and is killed waiting for it.
+    """
+
+    def new_run() -> str | None:
+        found = [p.name for p in settings.staging_dir.glob("*") if p.name not in run_id_before]
+        return found[0] if found else None
+
+    try:
+        wait_for(lambda: new_run() is not None, proc, "the run to start staging")
+        run_id = new_run()
+        assert run_id is not None
+        reader = None
+        if hold:
+            wait_for(lambda: staged_batch(settings, run_id, 1), proc, "batch 1")
+            reader = duckdb.connect(str(settings.warehouse), read_only=True)
+        wait_for(lambda: staged_batch(settings, run_id, batch), proc, f"batch {batch}")
+        if reader is not None:
+            time.sleep(0.5)  # the run goes on to its load and waits there for the file
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        if reader is not None:
+            reader.close()
+    finally:
+        proc.kill()
+    return run_id
+
+
+def assert_nothing_loaded(settings: Settings) -> None:
+    assert table_counts(settings.warehouse) == dict.fromkeys(CORE_TABLES, 0)
+
+
+@pytest.mark.timeout(150)
+def test_killed_runs_are_completed_by_the_next(
+    tmp_path: Path, slow_site: tuple[HostileServer, list[str]]
 ) -> None:
     _server, urls = slow_site
     sources = write_sources(tmp_path / "s.yaml", [{"name": "slow", "kind": "urls", "urls": urls}])
     settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", batch_size=2, workers=1)
-    proc = start_run(sources, settings.warehouse, RASD_BATCH_SIZE="2")
-    try:
-        wait_for(lambda: staged_batch(settings, kill_after_batch), proc, "a staged batch")
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.communicate()
 
-    (killed_run, status), *others = rows(settings.warehouse, "SELECT run_id, status FROM runs")
-    assert others == []
-    articles = table_counts(settings.warehouse)["articles"]
-    if status == "running":  # killed before the load committed, or just after it
-        assert articles in (0, len(urls)), "articles half-loaded"
-    if kill_after_batch == 1:
-        assert status == "running"
-        assert table_counts(settings.warehouse) == dict.fromkeys(CORE_TABLES, 0)
+    # Killed while fetching: batch 1 staged, batches 2 and 3 not yet.
+    proc = start_run(sources, settings.warehouse, RASD_BATCH_SIZE="2")
+    in_fetch = kill_after(proc, settings, set(), batch=1)
+    assert rows(settings.warehouse, "SELECT run_id, status FROM runs") == [(in_fetch, "running")]
+    assert_nothing_loaded(settings)
+
+    # Killed at the load: every batch staged, the warehouse held by a reader.
+    proc = start_run(sources, settings.warehouse, RASD_BATCH_SIZE="2")
+    at_load = kill_after(proc, settings, {in_fetch}, batch=LAST_BATCH, hold=True)
+    runs = dict(rows(settings.warehouse, "SELECT run_id, status FROM runs"))
+    assert runs == {in_fetch: "killed", at_load: "running"}
+    assert_nothing_loaded(settings)
+    assert not (settings.staging_dir / in_fetch).exists()
 
     summary = run_pipeline(sources, settings)
     assert summary.status == "completed", summary.render()
@@ -289,13 +328,11 @@ def test_killed_run_is_completed_by_the_next(
     assert sorted(e[0] for e in events) == sorted(urls)  # one event per article, once each
     assert all(e[-1] == 1 for e in events)
     runs = dict(rows(settings.warehouse, "SELECT run_id, status FROM runs"))
-    assert runs[summary.run_id] == "completed"
-    if status == "running":
-        assert runs[killed_run] == "killed"
+    assert runs == {in_fetch: "killed", at_load: "killed", summary.run_id: "completed"}
     assert [p.name for p in settings.staging_dir.iterdir()] == []
 
 
-# ------------------------------------------------------------------ 3. readers during a run
+# ------------------------------------------------------------- 3 and 5. readers, a second run
 
 
 def read_with_retries(warehouse: Path, limit: float = 10.0) -> tuple[float, list[tuple]]:
@@ -312,52 +349,42 @@ def read_with_retries(warehouse: Path, limit: float = 10.0) -> tuple[float, list
             time.sleep(0.05)
 
 
+def assert_refused(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("rasd:")]
+    assert len(lines) == 1 and "another rasd run" in lines[0], result.stderr
+
+
 @pytest.mark.timeout(120)
-def test_analyst_can_read_while_a_run_is_going(
+def test_readers_and_a_second_run_while_a_run_is_going(
     tmp_path: Path, slow_site: tuple[HostileServer, list[str]]
 ) -> None:
     _server, urls = slow_site
     sources = write_sources(tmp_path / "s.yaml", [{"name": "slow", "kind": "urls", "urls": urls}])
     warehouse = tmp_path / "wh" / "w.duckdb"
     proc = start_run(sources, warehouse, RASD_BATCH_SIZE="2")
+    second: subprocess.Popen | None = None
     waits: list[float] = []
     seen_running = False
     try:
         wait_for(lambda: (warehouse.parent / "staging").is_dir(), proc, "the run to start")
+        second = start_run(sources, warehouse)
         while proc.poll() is None:
             waited, found = read_with_retries(warehouse)
             waits.append(waited)
             seen_running |= ("running",) in found
             time.sleep(0.1)
         out, err = proc.communicate(timeout=60)
+        second_out, second_err = second.communicate(timeout=60)
     finally:
         proc.kill()
+        if second is not None:
+            second.kill()
+    refused = subprocess.CompletedProcess(second.args, second.returncode, second_out, second_err)
     assert proc.returncode == 0, out + err
+    assert_refused(refused)
     assert seen_running and len(waits) >= 10
     print(f"{len(waits)} reads during the run, longest wait {max(waits):.2f} s")
-    assert rows(warehouse, "SELECT count(*) FROM articles")[0][0] == len(urls)
-
-
-# ------------------------------------------------------------------ 5. one run at a time
-
-
-@pytest.mark.timeout(120)
-def test_second_concurrent_run_is_refused(
-    tmp_path: Path, slow_site: tuple[HostileServer, list[str]]
-) -> None:
-    _server, urls = slow_site
-    sources = write_sources(tmp_path / "s.yaml", [{"name": "slow", "kind": "urls", "urls": urls}])
-    warehouse = tmp_path / "wh" / "w.duckdb"
-    procs = [start_run(sources, warehouse, RASD_BATCH_SIZE="4") for _ in range(2)]
-    try:
-        results = [(p, *p.communicate(timeout=90)) for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-    codes = sorted(p.returncode for p, _out, _err in results)
-    assert codes == [0, 2], results
-    _p, out, err = next(r for r in results if r[0].returncode == 2)
-    assert "Traceback" not in out + err
-    lines = [line for line in err.splitlines() if line.startswith("rasd:")]
-    assert len(lines) == 1 and "another rasd run" in lines[0], err
     assert rows(warehouse, "SELECT status FROM runs") == [("completed",)]
+    assert rows(warehouse, "SELECT count(*) FROM articles")[0][0] == len(urls)
