@@ -66,6 +66,8 @@ _NEAR_WINDOW_WORDS = 6
 _OLDEST_DAYS = 120  # an act dated further back than this is background
 _LATER = re.compile(r"في وقت لاحق|في وقت لاحق من")  # a riot later that day is its own act
 _REFERENCE_WORDS = 4
+# "تصفية 5 إرهابيين": the killing of fighters is a battle, not an attack on civilians
+_FIGHTER_KILLING = frozenset({"civilian_attack_weak"})
 _HEADER_PREFIX = 60  # an update header ("تحديث - 19:44 تغ") opens its paragraph
 _SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
@@ -364,7 +366,8 @@ def _sub_event(family: TriggerFamily, hits, lexicon, text, actors, figures) -> t
         doer = next((a for a in actors if a.armed), None)
         if doer is not None and doer.kind not in ("state", "foreign"):
             sub = "Non-state actor overtakes territory"
-    if family.victim_sensitive and lexicon.combatant_victims.find(text):
+    killed_fighters = lexicon.militant_victims.find(text) and family.name in _FIGHTER_KILLING
+    if (family.victim_sensitive and lexicon.combatant_victims.find(text)) or killed_fighters:
         event_type, sub = "Battles", "Armed clash"
     if event_type == "Protests":
         if figures.killed:
@@ -577,9 +580,9 @@ def _refers_back(hit: TriggerHit, norm: str) -> bool:
 
 
 def _carry_context(norm: str, refs: list[DateRef], places: list[_PlaceAt], ctx: _Context) -> None:
-    dated = [r for r in refs if r.day is not None]
+    dated = [r for r in refs if r.day is not None and not _too_old(r.day, ctx.published)]
     if dated:
-        ctx.day = dated[-1].day
+        ctx.day = dated[-1].day  # an old date told as background does not date what follows
     own = [p for p in places if not p.speaker]
     if own:
         ctx.paragraph_place = own[-1]

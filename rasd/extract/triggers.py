@@ -98,6 +98,7 @@ class Lexicon:
         self.protest_intervention = self._matcher(triggers, "protest_intervention", "triggers.yaml")
         self.combatant_victims = self._matcher(triggers, "combatant_victims", "triggers.yaml")
         self.crowd = self._matcher(triggers, "crowd", "triggers.yaml")
+        self.militant_victims = self._matcher(triggers, "militant_victims", "triggers.yaml")
         self.cue_families = self._cue_families(cues)
         cue_pairs = [(term, fam) for fam, terms in self.cue_families for term in terms]
         # no pronoun suffixes on cues: "السيول" + ه would read "السيولة" (liquidity) as floods
