@@ -14,15 +14,12 @@ from pathlib import Path
 
 import yaml
 
-from rasd.extract.normalize import TermMatcher
+from rasd.extract.normalize import TermMatcher, normalize
 
 ACTORS_FILE = Path(__file__).resolve().parents[2] / "data" / "actors.yaml"
 ARMED_KINDS = frozenset({"state", "group", "unidentified", "foreign"})
 _KINDS = ARMED_KINDS | {"civilian", "protester", "rioter"}
 _QUOTES = re.compile(r"[\"'()\[\]]")
-_AGENT_MARKER = re.compile(
-    r"(?:من قبل|علي ايدي|علي يد|شنه|شنها|نفذه|نفذها|اطلقه|اطلقها)\s+(?:\S+\s+)?$"
-)
 
 
 class ActorLexiconError(ValueError):
@@ -47,15 +44,32 @@ class ActorMention:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> TermMatcher[tuple[str, str]]:
+def _data() -> dict:
     try:
         data = yaml.safe_load(ACTORS_FILE.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ActorLexiconError(f"actor list not found: {ACTORS_FILE}") from exc
     except yaml.YAMLError as exc:
         raise ActorLexiconError(f"{ACTORS_FILE} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ActorLexiconError(f"{ACTORS_FILE} must hold a mapping")
+    return data
+
+
+@lru_cache(maxsize=1)
+def _agent_marker() -> re.Pattern[str]:
+    markers = sorted({normalize(m) for m in _data().get("agent_markers") or []}, key=len)
+    if not markers:
+        raise ActorLexiconError(f"{ACTORS_FILE}: 'agent_markers' must list words")
+    alternation = "|".join(re.escape(m) for m in reversed(markers))
+    return re.compile(rf"(?:{alternation})\s+(?:\S+\s+)?$")
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> TermMatcher[tuple[str, str]]:
+    data = _data()
     pairs = []
-    for entry in (data or {}).get("actors") or []:
+    for entry in data.get("actors") or []:
         name, kind = entry.get("name"), entry.get("kind")
         if not name or kind not in _KINDS or not entry.get("terms"):
             raise ActorLexiconError(f"{ACTORS_FILE}: bad actor entry {entry!r}")
@@ -70,7 +84,7 @@ def find_actors(normalised_text: str) -> list[ActorMention]:
     mentions: list[ActorMention] = []
     for match in _matcher().find(text):
         name, kind = match.payload
-        agent = bool(_AGENT_MARKER.search(text[max(0, match.start - 30) : match.start]))
+        agent = bool(_agent_marker().search(text[max(0, match.start - 30) : match.start]))
         mention = ActorMention(name, kind, match.start, match.end, agent)
         previous = mentions[-1] if mentions else None
         if (

@@ -16,21 +16,11 @@ from functools import lru_cache
 
 from rasd.extract.normalize import TermMatcher, normalize
 from rasd.extract.numbers import dual_count, find_numbers, people_noun
-from rasd.extract.triggers import LEXICON_DIR, TriggerLexiconError, _load
+from rasd.extract.triggers import LEXICON_DIR, TriggerLexiconError, load_lexicon
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[,.;:!?()\"\-]")
 _PUNCT = set(',.;:!?()"-')
-_SKIP_BEFORE_COUNT = {
-    "نحو", "حوالي", "حوالى", "قرابة", "زهاء", "ما", "لا", "يقل", "عن", "اكثر", "من", "يزيد",
-    "على", "علي", "اقل", "يقارب", "يقرب", "ازيد", "الي", "الى", "سقوط", "عدد",
-}  # fmt: skip
-_VAGUE_DEFINITE = {normalize(w): n for w, n in {"العشرات": 10, "المئات": 100}.items()}
-_DUAL_TWO = {"اثنين", "اثنان", "اثنتين", "اثنتان"}
-_ONE = {"احد", "احدي"}
-_TOLL_VERBS = {"الي", "الى", "تجاوز", "يتجاوز", "بلغ", "وصل", "يبلغ"}
-_OTHERS = {"اخرون", "اخرين", "آخرون", "آخرين"}  # "وأصيب آخرون": wounded, number unknown
 _VERB_SUBJECT_WINDOW = 6
-_ABOUT = {"نحو", "حوالي", "حوالى", "قرابه", "زهاء", "اكثر", "يزيد", "يقارب", "يقرب", "ازيد"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +51,17 @@ class _Words:
     duals: frozenset[str]
     not_people: frozenset[str]
     bodies: frozenset[str]
+    before_figure: frozenset[str]
+    about: frozenset[str]
+    tens_hundreds: dict[str, int]
+    two: frozenset[str]
+    one: frozenset[str]
+    others: frozenset[str]
+    toll_verbs: frozenset[str]
+
+
+def _normalised(words: list[str]) -> frozenset[str]:
+    return frozenset(normalize(w) for w in words)
 
 
 def _forms(word: str) -> set[str]:
@@ -70,7 +71,7 @@ def _forms(word: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _words() -> _Words:
-    data = _load("casualties.yaml")
+    data = load_lexicon("casualties.yaml")
     pairs: list[tuple[str, tuple[str, str, int | None]]] = []
     try:
         for kind in ("killed", "injured"):
@@ -85,6 +86,13 @@ def _words() -> _Words:
             duals=frozenset(normalize(w) for w in data["people_duals"] if " " not in w),
             not_people=frozenset(normalize(w) for w in data["not_people"]),
             bodies=frozenset(normalize(w) for w in data["bodies"]),
+            before_figure=_normalised(data["before_figure"]),
+            about=_normalised(data["about"]),
+            tens_hundreds={normalize(w): int(n) for w, n in data["tens_hundreds"].items()},
+            two=_normalised(data["two"]),
+            one=_normalised(data["one"]),
+            others=_normalised(data["others"]),
+            toll_verbs=_normalised(data["toll_verbs"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         path = LEXICON_DIR / "casualties.yaml"
@@ -115,7 +123,7 @@ class _Text:
             if mention.start == self.tokens[first][0]:
                 self.bare_numbers.add(first)
             before = {self.tokens[i][2] for i in range(max(0, first - 3), first)}
-            if mention.vague or (mention.approximate and before & _ABOUT):
+            if mention.vague or (mention.approximate and before & _words().about):
                 self.about.add(first)
             elif (
                 mention.approximate
@@ -164,16 +172,16 @@ def _group_at(text: _Text, index: int) -> tuple[int, int] | None:
         if text.word(after) == "من" and not text.is_punct(after + 1):
             after += 2
         return value, after
-    if text.word(index + 1) in _DUAL_TWO and word.endswith(("ين", "ان")):
+    if text.word(index + 1) in words.two and word.endswith(("ين", "ان")):
         return 2, index + 2  # "مجندين اثنين"
     bare = _bare(word)
     for candidate in (word, bare):
-        if candidate in _VAGUE_DEFINITE:
+        if candidate in words.tens_hundreds:
             text.used_about = True
-            return _VAGUE_DEFINITE[candidate], index + 1
+            return words.tens_hundreds[candidate], index + 1
         if dual_count(candidate) == 2 or candidate in words.duals:
             after = index + 1
-            if text.word(after) in _DUAL_TWO:
+            if text.word(after) in words.two:
                 after += 1
             return 2, after
         if candidate in words.singular:
@@ -221,7 +229,7 @@ def _skip_qualifiers(text: _Text, index: int) -> int:
 
 def _skip_approximators(text: _Text, index: int) -> int:
     for _ in range(5):
-        if text.word(index) in _SKIP_BEFORE_COUNT:
+        if text.word(index) in _words().before_figure:
             index += 1
         else:
             break
@@ -245,7 +253,7 @@ def _forward(text: _Text, anchor: _Anchor) -> int | None:
             following = text.word(last + 1)
             if people_noun(following) or following in ("منهم", "منها", "من"):
                 return value
-        elif word in _ONE or dual_count(word) == 2:
+        elif word in _words().one or dual_count(word) == 2:
             found = _group_at(text, index)
             return found[0] if found else None
     return None
@@ -279,7 +287,7 @@ def _counted(text: _Text, anchor: _Anchor) -> int | None:
     for index in range(anchor.end + 1, anchor.end + 6):
         if text.is_punct(index):
             break
-        if text.word(index) in _TOLL_VERBS:
+        if text.word(index) in _words().toll_verbs:
             found = _group_at(text, _skip_approximators(text, index + 1))
             if found is not None:
                 return found[0]
@@ -293,7 +301,7 @@ def _anchor_value(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
     if "counted" in anchor.roles:
         value = _counted(text, anchor)
     if value is None and "event" in anchor.roles:
-        if text.word(_skip_approximators(text, anchor.end + 1)) in _OTHERS:
+        if text.word(_skip_approximators(text, anchor.end + 1)) in _words().others:
             return None
         value = _forward(text, anchor)
     if value is None and "post" in anchor.roles:

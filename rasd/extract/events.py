@@ -13,58 +13,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_armed_actor
 from rasd.extract.casualties import Casualties, count_casualties
 from rasd.extract.dates import DateRef, find_date_refs, is_update_header
-from rasd.extract.normalize import normalize_with_offsets, split_sentences
+from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
 from rasd.extract.numbers import find_numbers
 from rasd.extract.places import Gazetteer, Place, PlaceMention
 from rasd.extract.scoring import haversine_km
-from rasd.extract.triggers import CueHit, Lexicon, TriggerFamily, TriggerHit, default_lexicon
+from rasd.extract.triggers import (
+    CueHit,
+    Lexicon,
+    TriggerFamily,
+    TriggerHit,
+    default_lexicon,
+    load_lexicon,
+    word_list,
+)
 from rasd.models import Article, Event, stable_id
 
-# Clause boundaries: a semicolon, or a comma before a new reporting verb or a contrast.
-_CLAUSE_BREAK = re.compile(
-    r"\s*;\s*|\s*,\s*(?=(?:و|ف)?(?:قال|قالت|اكد|اكدت|اضاف|اضافت|اوضح|اوضحت|اشار|اشارت|ذكر|"
-    r"ذكرت|افاد|افادت|تابع|تابعت|بينما|فيما|في حين|في الوقت الذي|في وقت|كما|الى ذلك|من جهه|"
-    r"علي صعيد|في سياق|مشيرا|مشيره|مضيفا|مضيفه|لافتا|موضحا|تبعتها|تلتها|اعقبتها)(?!\w))"
-    r"|\s+(?=(?:بينما|في حين)\s)"
-)
-# A new topic: the clause does not continue the incident before it.
-_TOPIC_SHIFT = re.compile(
-    r"^(?:و|ف)?(?:من جهه اخري|علي صعيد اخر|في سياق اخر|في سياق منفصل|"
-    r"في موازاه ذلك|الى ذلك|في غضون ذلك|من ناحيه اخري|وفي شان اخر)"
-)
-# A town named only as a distance reference or as the name of a speaker's institution.
-_DISTANCE_BEFORE = re.compile(
-    r"(?:علي بعد|علي مسافه)?\s*(?:نحو|حوالي)?\s*(?P<count>\S+)?\s*(?:كلم|كم|كيلومتر\w*|ميل)"
-    r"\s+(?:\S+\s+){0,3}$"
-)
-_NEAR_KM = 25  # "10 km from Gao" is Gao; "1250 km east of Tripoli" is not Tripoli
-_SPEAKER_BEFORE = re.compile(r"(?:باسم|لغرفه|غرفه عمليات|العمليات)\s+(?:\S+\s+){0,2}$")
-_STREET_BEFORE = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:شارع|طريق|نهج|زنقه|جاده)\s+$")
-_LEADING_CUE = re.compile(r"^(?:مدينه|بلده|قريه|بلدات|مدينتي|بلدتي)\s+")
-_DISTRICT_CUE = re.compile(r"(?:حي|حيي|احياء|ضاحيه|شارع|ساحه|ميدان|مخيم)$")
-_SMALL_TOWN = 50_000
 _DATELINE = re.compile(
     r"^\s*(?P<name>[^\s,.:()-]+(?:\s+[^\s,.:()-]+){0,2})\s*(?:\([^)]{0,40}\))?\s*[-:]\s"
 )
 _OPENING_IN = re.compile(r"^(?:و|ف)?في\s+(?P<name>[^\s,]+(?:\s+[^\s,]+)?)\s*,")
-_NOT_PLACE_AFTER_FI = re.compile(
-    r"^(?:وقت|الوقت|اثناء|الاثناء|غضون|سياق|المقابل|اطار|حين|حادثه|حادث|هذا|هذه|ذلك|تلك|ظل|"
-    r"المقابل|السياق|الاطار|موازاه|الاسبوع|الشهر|العام|اليوم|المساء|الصباح|الليل|بيان|تصريح)"
-)
-_DEFINITE_PREPOSITION = re.compile(
-    r"(?:(?<!\w)(?:و|ف)?(?:ب|ل)?(?:في|داخل|قرب|وسط|محيط|شرق|غرب|شمال|جنوب)\w*\s+"
-    r"(?:(?:مدينه|بلده|منطقه|قريه)\s+)?|(?<!\w)(?:و|ف)?ب(?:مدينه\s+)?)$"
-)
-_UNTIL_BEFORE = re.compile(r"(?<!\w)حتي\s+$")
 _AGENT_MARK = "agent:"  # an air strike read from "who struck", not from an act noun
-_ANAPHORA = re.compile(r"(?<!\w)(?:و|ب|ف|ل)?(?:ال)?(?:مدينه|بلده|منطقه|هناك|فيها)(?!\w)")
+_NEAR_KM = 25  # "10 km from Gao" is Gao; "1250 km east of Tripoli" is not Tripoli
+_SMALL_TOWN = 50_000
 _NEAR_WINDOW_WORDS = 6
 _OLDEST_DAYS = 120  # an act dated further back than this is background
-_LATER = re.compile(r"في وقت لاحق|في وقت لاحق من")  # a riot later that day is its own act
 _REFERENCE_WORDS = 4
 # "تصفية 5 إرهابيين": the killing of fighters is a battle, not an attack on civilians
 _FIGHTER_KILLING = frozenset({"civilian_attack_weak"})
@@ -72,6 +49,64 @@ _HEADER_PREFIX = 60  # an update header ("تحديث - 19:44 تغ") opens its pa
 _SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """Sentence-shape patterns built from data/lexicon/structure.yaml."""
+
+    clause_break: re.Pattern[str]
+    topic_shift: re.Pattern[str]
+    distance_before: re.Pattern[str]
+    speaker_before: re.Pattern[str]
+    street_before: re.Pattern[str]
+    leading_cue: re.Pattern[str]
+    district_cue: re.Pattern[str]
+    not_place_after_fi: re.Pattern[str]
+    location_before: re.Pattern[str]
+    until_before: re.Pattern[str]
+    anaphora: re.Pattern[str]
+    later: re.Pattern[str]
+    pair_lead: re.Pattern[str]
+
+
+def _alternation(words: list[str]) -> str:
+    norms = sorted({normalize(w) for w in words} - {""}, key=len, reverse=True)
+    return "|".join(re.escape(w) for w in norms)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    data = load_lexicon("structure.yaml")
+
+    def words(key: str) -> str:
+        return _alternation(word_list(data, key, "structure.yaml"))
+
+    clitic = r"(?:و|ب|ف|ل)?(?:ال)?"
+    return _Patterns(
+        clause_break=re.compile(
+            rf"\s*;\s*|\s*,\s*(?=(?:و|ف)?(?:{words('clause_openers')})(?!\w))"
+            rf"|\s+(?=(?:{words('contrast_openers')})\s)"
+        ),
+        topic_shift=re.compile(rf"^(?:و|ف)?(?:{words('topic_shift')})"),
+        distance_before=re.compile(
+            rf"(?:{words('distance_leads')})?\s*(?:{words('distance_approximators')})?\s*"
+            rf"(?P<count>\S+)?\s*(?:{words('distance_units')})\s+(?:\S+\s+){{0,3}}$"
+        ),
+        speaker_before=re.compile(rf"(?:{words('speaker_words')})\s+(?:\S+\s+){{0,2}}$"),
+        street_before=re.compile(rf"(?<!\w){clitic}(?:{words('street_words')})\s+$"),
+        leading_cue=re.compile(rf"^(?:{words('leading_cues')})\s+"),
+        district_cue=re.compile(rf"(?:{words('district_cues')})$"),
+        not_place_after_fi=re.compile(rf"^(?:{words('not_places_after_fi')})(?!\w)"),
+        location_before=re.compile(
+            rf"(?:(?<!\w)(?:و|ف)?(?:ب|ل)?(?:{words('location_prepositions')})\w*\s+"
+            rf"(?:(?:{words('location_nouns')})\s+)?|(?<!\w)(?:و|ف)?ب(?:{words('location_nouns')}\s+)?)$"
+        ),
+        until_before=re.compile(rf"(?<!\w)(?:{words('until')})\s+$"),
+        anaphora=re.compile(rf"(?<!\w){clitic}(?:{words('anaphora')})(?!\w)"),
+        later=re.compile(words("later_same_day")),
+        pair_lead=re.compile(rf"(?:{words('pair_leads')})\s+(?:\S+\s+)?$"),
+    )
 
 
 @dataclass
@@ -133,7 +168,7 @@ class _Context:
 
 def _clauses(norm: str) -> list[_Clause]:
     clauses, start = [], 0
-    for match in _CLAUSE_BREAK.finditer(norm):
+    for match in _patterns().clause_break.finditer(norm):
         if match.start() > start:
             clauses.append(_Clause(start, match.start()))
         start = match.end()
@@ -145,7 +180,7 @@ def _clauses(norm: str) -> list[_Clause]:
 def _resolve(gazetteer: Gazetteer, mention: PlaceMention, hint: str | None):
     """Resolve a mention; a name that swallowed its cue ("مدينه زنجبار") is retried without."""
     place = gazetteer.resolve(mention, hint)
-    cue = _LEADING_CUE.match(mention.surface)
+    cue = _patterns().leading_cue.match(mention.surface)
     if cue is None or (place is not None and (not hint or place.country_code == hint)):
         return mention, place
     rest = mention.surface[cue.end() :]
@@ -163,7 +198,7 @@ def _resolve(gazetteer: Gazetteer, mention: PlaceMention, hint: str | None):
 
 def _far_reference(before: str) -> bool:
     """A town named as a distance reference ("1250 كلم شرق طرابلس"), unless it is near."""
-    match = _DISTANCE_BEFORE.search(before)
+    match = _patterns().distance_before.search(before)
     if match is None:
         return False
     numbers = find_numbers(match.group("count") or "")
@@ -175,7 +210,7 @@ def _opening_cue(gazetteer: Gazetteer, norm: str, raw: PlaceMention, hint: str |
     opening = _OPENING_IN.match(norm)
     if opening is None or raw.start != opening.start("name"):
         return None
-    if _NOT_PLACE_AFTER_FI.match(opening.group("name")):
+    if _patterns().not_place_after_fi.match(opening.group("name")):
         return None
     return gazetteer.resolve(replace(raw, cue="في"), hint)
 
@@ -190,12 +225,12 @@ def _places(gazetteer: Gazetteer, norm: str, offsets: list[int], original: str, 
         if place is None:
             continue
         before = norm[max(0, mention.start - 40) : mention.start]
-        if _far_reference(before) or _STREET_BEFORE.search(before):
+        if _far_reference(before) or _patterns().street_before.search(before):
             continue
         if _minor_district(mention, place):
             continue
         start, end = offsets[mention.start], offsets[mention.end - 1] + 1
-        speaker = bool(_SPEAKER_BEFORE.search(before))
+        speaker = bool(_patterns().speaker_before.search(before))
         at = _PlaceAt(mention.start, mention.end, place, original[start:end], speaker)
         at.dateline = dateline is not None and mention.end <= dateline.end("name")
         found.append(at)
@@ -207,7 +242,7 @@ def _minor_district(mention: PlaceMention, place: Place) -> bool:
     called the same; a district cue before a big city's name ("حي درعا البلد") is kept."""
     if place.feature == "landmark" or not mention.cue:
         return False
-    return bool(_DISTRICT_CUE.search(mention.cue)) and place.population < _SMALL_TOWN
+    return bool(_patterns().district_cue.search(mention.cue)) and place.population < _SMALL_TOWN
 
 
 def _words_between(norm: str, start: int, end: int) -> int:
@@ -323,7 +358,7 @@ def _pick_places(hit: TriggerHit, clause: _Clause, places: list[_PlaceAt], norm:
     before = [p for p in inside if p.start < hit.start]
     if after:
         chosen = [after[0]]
-        if not re.search(r"(?:بين|مدينتي|بلدتي)\s+(?:\S+\s+)?$", norm[: after[0].start]):
+        if not _patterns().pair_lead.search(norm[: after[0].start]):
             for nxt in after[1:]:
                 gap = norm[chosen[-1].end : nxt.start]
                 if re.fullmatch(r"[\s,]*و?", gap) or re.fullmatch(r"\s*(?:,\s*)?و\s*", gap):
@@ -341,8 +376,8 @@ def _inherited_place(
 ) -> _PlaceAt | None:
     clause_text = norm[clause.start : clause.end]
     opening = _OPENING_IN.match(clause_text)
-    if _TOPIC_SHIFT.match(clause_text) or (
-        opening and not _NOT_PLACE_AFTER_FI.match(opening.group("name"))
+    if _patterns().topic_shift.match(clause_text) or (
+        opening and not _patterns().not_place_after_fi.match(opening.group("name"))
     ):
         return None  # a new topic, or a place this gazetteer does not know
     earlier = [p for p in places if p.end <= clause.start and not p.speaker]
@@ -353,7 +388,7 @@ def _inherited_place(
     towns = list((ctx.block_towns or ctx.previous_towns).values())
     if len(towns) == 1:
         return _PlaceAt(0, 0, towns[0], "", False)  # the story is about one town
-    anaphoric = bool(_ANAPHORA.search(clause_text))
+    anaphoric = bool(_patterns().anaphora.search(clause_text))
     if anaphoric and ctx.title_town is not None and ctx.title_town.name in ctx.block_towns:
         # "the city" in an article about several towns is the town of the headline
         return _PlaceAt(0, 0, ctx.title_town, "", False)
@@ -395,7 +430,9 @@ def _read_sentence(
         return []
     refs = find_date_refs(norm, ctx.published) if ctx.published else []
     # "استمرت حتى فجر اليوم": the day an act lasted until is not the day it happened
-    refs = [r for r in refs if not _UNTIL_BEFORE.search(norm[max(0, r.start - 8) : r.start])]
+    refs = [
+        r for r in refs if not _patterns().until_before.search(norm[max(0, r.start - 8) : r.start])
+    ]
     places = _places(gazetteer, norm, offsets, sentence, ctx.hint)
     dated_spans = [(r.start, r.end) for r in refs if r.day is not None]
     cues = [c for c in lexicon.find_cues(norm) if not any(s <= c.start < e for s, e in dated_spans)]
@@ -518,7 +555,7 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
         chosen = [
             p
             for p in chosen
-            if _DEFINITE_PREPOSITION.search(norm[: p.start])
+            if _patterns().location_before.search(norm[: p.start])
             and haversine_km(
                 p.place.latitude,
                 p.place.longitude,
@@ -704,7 +741,9 @@ def _fold_into_riots(groups: dict[tuple, list[_Mention]]) -> None:
             m.sub_event_type != "Peaceful protest" for m in groups[key]
         ):
             continue  # a protest broken up by force is an act of its own
-        if riot_key in groups and not any(_LATER.search(m.evidence) for m in groups[riot_key]):
+        if riot_key in groups and not any(
+            _patterns().later.search(normalize(m.evidence)) for m in groups[riot_key]
+        ):
             groups[riot_key] += groups.pop(key)
 
 

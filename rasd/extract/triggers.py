@@ -66,7 +66,8 @@ class CueHit:
     term: str
 
 
-def _load(name: str) -> dict[str, Any]:
+def load_lexicon(name: str) -> dict[str, Any]:
+    """A YAML lexicon file of data/lexicon as a mapping."""
     path = LEXICON_DIR / name
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -79,7 +80,8 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
-def _word_list(data: dict[str, Any], key: str, source: str) -> list[str]:
+def word_list(data: dict[str, Any], key: str, source: str) -> list[str]:
+    """``data[key]`` checked to be a list of words."""
     words = data.get(key)
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise TriggerLexiconError(f"{source}: '{key}' must be a list of words")
@@ -111,7 +113,7 @@ class Lexicon:
 
     @staticmethod
     def _matcher(data: dict[str, Any], key: str, source: str) -> TermMatcher[str]:
-        return TermMatcher({w: w for w in _word_list(data, key, source)}, allow_suffixes=True)
+        return TermMatcher({w: w for w in word_list(data, key, source)}, allow_suffixes=True)
 
     @staticmethod
     def _families(data: dict[str, Any]) -> list[tuple[TriggerFamily, list[str]]]:
@@ -132,7 +134,7 @@ class Lexicon:
                 )
             except (KeyError, TypeError, ValueError) as exc:
                 raise TriggerLexiconError(f"triggers.yaml family {name!r}: {exc!r}") from exc
-            families.append((family, _word_list(spec, "terms", f"triggers.yaml {name}")))
+            families.append((family, word_list(spec, "terms", f"triggers.yaml {name}")))
         return families
 
     @staticmethod
@@ -154,7 +156,7 @@ class Lexicon:
                 needs_no_date=bool(spec.get("needs_no_date", False)),
                 window=int(spec.get("window", 4)),
             )
-            families.append((family, _word_list(spec, "terms", f"cues.yaml {name}")))
+            families.append((family, word_list(spec, "terms", f"cues.yaml {name}")))
         return families
 
     def find_triggers(self, normalised_text: str) -> list[TriggerHit]:
@@ -175,7 +177,7 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """The lexicon from data/lexicon (loaded once per process)."""
-    return Lexicon(_load("triggers.yaml"), _load("cues.yaml"))
+    return Lexicon(load_lexicon("triggers.yaml"), load_lexicon("cues.yaml"))
 
 
 def find_triggers(normalised_text: str) -> list[TriggerHit]:
