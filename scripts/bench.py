@@ -48,6 +48,7 @@ VENV_BIN = Path(sys.executable).parent
 TARGETS = {"run_over_floor": 1.3, "rerun_over_run": 0.15, "peak_memory_mb": 1536.0}
 POLL_SECONDS = 0.2
 EXTRACT_CHUNK = 16  # pages per job sent to the extraction processes
+SUMMARY_SECONDS = re.compile(r"run \S+: completed in ([\d.]+) s")
 SUMMARY_PAGES = re.compile(
     r"pages:\s+(\d+) attempted, (\d+) fetched, (\d+) unchanged, (\d+) failed"
 )
@@ -63,6 +64,7 @@ class RunFigures:
     peak_rss_mb: float
     exit_code: int
     pages: dict[str, int] = field(default_factory=dict)
+    pipeline_seconds: float | None = None  # the run's own figure, without process start-up
 
 
 # --------------------------------------------------------------------------- machine
@@ -206,7 +208,14 @@ def run_rasd(command: list[str], env: dict[str, str], log: Path, timeout: float)
     if code != 0:
         tail = "\n".join(text.splitlines()[-25:])
         raise BenchError(f"`rasd run` exited with {code}; the end of its output:\n{tail}")
-    return RunFigures(seconds, memory.peak / 2**20, code, _summary_pages(text))
+    body = SUMMARY_SECONDS.search(text)
+    return RunFigures(
+        seconds,
+        memory.peak / 2**20,
+        code,
+        _summary_pages(text),
+        float(body.group(1)) if body else None,
+    )
 
 
 def _summary_pages(output: str) -> dict[str, int]:
@@ -277,6 +286,69 @@ def _wait_healthy(api: str, process: subprocess.Popen, log: Path, limit: float =
     raise BenchError(f"the Prefect server was not healthy within {limit:.0f} s; see {log}")
 
 
+# --------------------------------------------------------------------------- breakdown
+
+
+class _TimedStages:
+    """rasd.pipeline.PlainStages with the time spent in each step added up.
+
+    Fetching runs ahead in a thread, so it has two figures: the time the downloads took
+    and the time the run actually waited for them.
+    """
+
+    def __init__(self, settings: object) -> None:
+        from rasd.pipeline import PlainStages
+
+        self.inner = PlainStages(settings)
+        self.seconds: dict[str, float] = {}
+
+    def _timed(self, name: str, call: object, *args: object) -> object:
+        started = time.perf_counter()
+        try:
+            return call(*args)
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def discover(self, sources_file: Path) -> object:
+        return self._timed("discover", self.inner.discover, sources_file)
+
+    def fetch(self, refs: list, previous: dict) -> object:
+        return self._timed("fetch (in its thread)", self.inner.fetch, refs, previous)
+
+    def fetch_ahead(self, refs: list, previous: dict) -> object:
+        future = self.inner._fetcher.submit(self.fetch, refs, previous)
+        stages = self
+
+        class _Waited:
+            def result(self) -> object:
+                return stages._timed("waiting for fetch", future.result)
+
+        return _Waited()
+
+    def process(self, pages: list) -> object:
+        return self._timed("clean+extract", self.inner.process, pages)
+
+    def validate(self, batch: object, run_id: str) -> object:
+        return self._timed("validate", self.inner.validate, batch, run_id)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def measure_breakdown(sources: Path, warehouse: Path) -> dict[str, float]:
+    """Seconds per step of one plain run, in this process (imports already paid)."""
+    from rasd.pipeline import run_pipeline
+    from rasd.settings import Settings
+
+    stages = _TimedStages(Settings.from_env(warehouse))
+    summary = run_pipeline(sources, stages.inner.settings, stages)
+    steps = dict(stages.seconds)
+    counted = sum(v for k, v in steps.items() if k != "fetch (in its thread)")
+    steps["staging, load, run records"] = summary.seconds - counted
+    steps["total"] = summary.seconds
+    return steps
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -288,13 +360,20 @@ def ratios(floor: float, run: RunFigures, rerun: RunFigures) -> dict[str, float]
     }
 
 
+def _run_row(name: str, pages: int, run: RunFigures) -> str:
+    body = f"{run.pipeline_seconds:.1f}" if run.pipeline_seconds is not None else "?"
+    return (
+        f"{name:8}{run.seconds:>10.1f}{pages / run.seconds:>10.0f}"
+        f"{run.peak_rss_mb:>10.0f}{body:>12}"
+    )
+
+
 def render(pages: int, floor: float, run: RunFigures, rerun: RunFigures) -> str:
     lines = [
-        f"{'':8}{'seconds':>10}{'pages/s':>10}{'peak MB':>10}",
+        f"{'':8}{'seconds':>10}{'pages/s':>10}{'peak MB':>10}{'pipeline s':>12}",
         f"{'floor':8}{floor:>10.1f}{pages / floor:>10.0f}{'':>10}",
-        f"{'run':8}{run.seconds:>10.1f}{pages / run.seconds:>10.0f}{run.peak_rss_mb:>10.0f}",
-        f"{'rerun':8}{rerun.seconds:>10.1f}{pages / rerun.seconds:>10.0f}"
-        f"{rerun.peak_rss_mb:>10.0f}",
+        _run_row("run", pages, run),
+        _run_row("rerun", pages, rerun),
         "",
     ]
     for name, value in ratios(floor, run, rerun).items():
@@ -325,6 +404,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="run against a separate `prefect server start` instead of the temporary one",
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time each step of a plain run in this process (a third warehouse)",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="keep warehouse and logs here")
     args = parser.parse_args(argv)
     if args.pages < 1 or args.threads < 1:
@@ -340,6 +424,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
     timeout = args.timeout or max(600.0, args.pages * 0.3)
     paths = [generate_article(i, args.seed).path for i in range(args.pages)]
     info = machine()
+    load_before = os.getloadavg()
     print(
         f"machine: {info['nproc']} x {info['cpu_model']}, {info['ram_gb']} GB, "
         f"Python {info['python']}",
@@ -363,11 +448,19 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             run = run_rasd(command, run_env, work / "run.log", timeout)
             print("rerun: the same, nothing changed ...", flush=True)
             rerun = run_rasd(command, run_env, work / "rerun.log", timeout)
+        breakdown = None
+        if args.breakdown:
+            print("breakdown: one plain run, timed step by step ...", flush=True)
+            breakdown = measure_breakdown(sources, work / "breakdown" / "warehouse.duckdb")
     counts = warehouse_counts(warehouse)
     _check_runs(args.pages, run, rerun)
     print()
     print(render(args.pages, floor["seconds"], run, rerun))
     print(f"\nwarehouse: {counts['articles']} articles, {counts['events']} events")
+    if breakdown:
+        print("\nplain run, seconds per step:")
+        for name, seconds in breakdown.items():
+            print(f"  {name:28}{seconds:>8.1f}")
     return {
         "pages": args.pages,
         "seed": args.seed,
@@ -378,6 +471,8 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         "run": asdict(run),
         "rerun": asdict(rerun),
         "warehouse": counts,
+        "breakdown": breakdown,
+        "load_average": {"before": load_before, "after": os.getloadavg()},
         "ratios": ratios(floor["seconds"], run, rerun),
         "targets": TARGETS,
     }
