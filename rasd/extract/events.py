@@ -68,6 +68,7 @@ class _Patterns:
     anaphora: re.Pattern[str]
     later: re.Pattern[str]
     pair_lead: re.Pattern[str]
+    locating_before: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> str:
@@ -106,6 +107,7 @@ def _patterns() -> _Patterns:
         anaphora=re.compile(rf"(?<!\w){clitic}(?:{words('anaphora')})(?!\w)"),
         later=re.compile(words("later_same_day")),
         pair_lead=re.compile(rf"(?:{words('pair_leads')})\s+(?:\S+\s+)?$"),
+        locating_before=re.compile(rf"(?<!\w)(?:{words('locating_words')})\s+(?:\S+\s+){{0,3}}$"),
     )
 
 
@@ -354,6 +356,9 @@ def _pick_places(hit: TriggerHit, clause: _Clause, places: list[_PlaceAt], norm:
         for p in places
         if clause.start <= p.start < clause.end and not p.speaker and not p.dateline
     ]
+    located = [p for p in inside if not _patterns().locating_before.search(norm[: p.start])]
+    if located:
+        inside = located  # "X التي تقع جنوب Y": the act is at X
     after = [p for p in inside if p.start >= hit.start]
     before = [p for p in inside if p.start < hit.start]
     if after:

@@ -289,6 +289,63 @@ def test_a_distance_reference_is_not_the_place():
     assert event.location == "Derna"
 
 
+# --- places --------------------------------------------------------------------------------
+
+
+def test_dateline_town_is_not_the_place():
+    event = only(events_of("القاهرة – قتل ثلاثة جنود في انفجار عبوة ناسفة في مدينة العريش اليوم."))
+    assert event.location == "Arish"
+
+
+def test_a_near_distance_gives_the_town():
+    event = only(events_of("قتل شخصان في انفجار لغم على بعد 8 كيلومترات من مدينة سبها اليوم."))
+    assert event.location == "Sabha"
+
+
+def test_a_locating_town_is_a_reference():
+    event = only(events_of("في بلدة العجيلات الواقعة غرب طرابلس، اندلعت اشتباكات عنيفة اليوم."))
+    assert event.location != "Tripoli"
+
+
+def test_an_act_told_again_keeps_its_town():
+    event = only(
+        events_of(
+            "قصفت طائرة مسيرة مخزنا للذخيرة في مدينة سرت اليوم.",
+            "وقال مصدر إن الغارة أدت إلى تعليق الرحلات القادمة من طرابلس وبنغازي.",
+        )
+    )
+    assert event.location == "Sirte"
+
+
+def test_a_story_about_one_town_lends_it_to_later_acts():
+    events = events_of(
+        "اندلعت اشتباكات عنيفة في مدينة غريان صباح اليوم.",
+        "وفي المساء، سقطت قذائف هاون على حي سكني وأصيب طفلان.",
+    )
+    assert {(e.event_type, e.location) for e in events} == {
+        ("Battles", "Gharyan"),
+        ("Explosions/Remote violence", "Gharyan"),
+    }
+
+
+def test_a_sentence_of_figures_updates_the_act_before_it():
+    event = only(
+        events_of(
+            "اندلعت اشتباكات بين مجموعتين مسلحتين في مدينة الزاوية اليوم.",
+            "وأكد مستشفى المدينة استقبال ثلاث جثث وسبعة جرحى.",
+        )
+    )
+    assert (event.fatalities, event.injuries) == (3, 7)
+
+
+def test_a_dispersed_protest_and_a_later_riot_are_two_acts():
+    events = events_of(
+        "فرقت الشرطة بالغاز المسيل للدموع مئات المتظاهرين في مدينة البصرة اليوم.",
+        "وفي وقت لاحق، أحرق شبان غاضبون إطارات ورشقوا قوات الأمن بالحجارة في المدينة.",
+    )
+    assert sorted(e.event_type for e in events) == ["Protests", "Riots"]
+
+
 # --- dates -----------------------------------------------------------------------------------
 
 
