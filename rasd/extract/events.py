@@ -37,6 +37,7 @@ _DATELINE = re.compile(
     r"^\s*(?P<name>[^\s,.:()-]+(?:\s+[^\s,.:()-]+){0,2})\s*(?:\([^)]{0,40}\))?\s*[-:]\s"
 )
 _OPENING_IN = re.compile(r"^(?:و|ف)?في\s+(?P<name>[^\s,]+(?:\s+[^\s,]+)?)\s*,")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _AGENT_MARK = "agent:"  # an air strike read from "who struck", not from an act noun
 _NEAR_KM = 25  # "10 km from Gao" is Gao; "1250 km east of Tripoli" is not Tripoli
 _SMALL_TOWN = 50_000
@@ -251,7 +252,26 @@ def _words_between(norm: str, start: int, end: int) -> int:
     return len(norm[start:end].split()) if end > start else 0
 
 
-def _blocked(hit: TriggerHit, clause: _Clause, cues: list[CueHit], norm: str) -> bool:
+def _past_years(norm: str, published: date | None, refs: list[DateRef]) -> list[int]:
+    """Where years before the publication year stand ("في 2018"), outside dated days: they
+    mark background, like "منذ"."""
+    if published is None:
+        return []
+    dated = [(r.start, r.end) for r in refs if r.day is not None]
+    return [
+        m.start()
+        for m in _YEAR.finditer(norm)
+        if int(m.group()) < published.year and not any(s <= m.start() < e for s, e in dated)
+    ]
+
+
+def _blocked(
+    hit: TriggerHit, clause: _Clause, cues: list[CueHit], norm: str, years: list[int]
+) -> bool:
+    for start in years:
+        near = start <= hit.start or _words_between(norm, hit.end, start) <= _NEAR_WINDOW_WORDS
+        if clause.start <= start < clause.end and near:
+            return True
     for cue in cues:
         if not cue.family.blocks_family(hit.family):
             continue
@@ -524,12 +544,13 @@ def _figures_span(index: int, clauses: list[_Clause]) -> tuple[int, int]:
 def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon):
     clause = clauses[index]
     text = norm[clause.start : clause.end]
+    years = _past_years(norm, ctx.published, refs)
     air = _air_hit(lexicon, text, clause.start, clause.triggers)
     candidates = clause.triggers + ([air] if air is not None else [])
     hits = [
         h
         for h in candidates
-        if not _blocked(h, clause, cues, norm)
+        if not _blocked(h, clause, cues, norm, years)
         and not any(c.family.blocks_family(h.family) for c in sentence_cues)
     ]
     if not hits:

@@ -162,6 +162,9 @@ def test_shooting_of_soldiers_is_a_clash_of_civilians_an_attack():
         # background without a day
         "وكان التنظيم قد سيطر على مدينة سرت في يونيو 2015 بعد معارك مع الكتائب.",
         "وتشهد مدينة سبها منذ سنوات اشتباكات متقطعة بين القبائل.",
+        "وشهدت مدينة درنة معارك عنيفة في 2018 بين الجيش والمسلحين.",
+        "وقبل عامين، قتل عشرون شخصا في تفجير انتحاري بمدينة زليتن.",
+        "ويذكر أن مدينة سبها شهدت اشتباكات عنيفة بين مجموعتين مسلحتين.",
         # cumulative toll
         "ارتفعت حصيلة قتلى المعارك في مدينة سرت منذ بدء العملية العسكرية إلى 120 قتيلا.",
         # road accident
@@ -359,6 +362,16 @@ def test_day_inherited_from_the_block_is_not_explicit():
     assert shelling.event_date == TUESDAY and not shelling.date_explicit
     assert shelling.injuries == 4
     assert by_type["Battles"].date_explicit
+
+
+def test_an_explicit_date_of_last_year_is_kept():
+    event = only(
+        events_of(
+            "قتل ثلاثة أشخاص في اشتباكات بمدينة سبها يوم 28 ديسمبر 2019.",
+            published=datetime(2020, 1, 3),
+        )
+    )
+    assert event.event_date == date(2019, 12, 28) and event.date_explicit
 
 
 def test_no_day_reference_takes_the_publication_day():
