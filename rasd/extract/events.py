@@ -1,11 +1,13 @@
 """Conflict events from one cleaned Arabic article (the coding standard: spec/events.md).
 
 The article is read as update blocks → paragraphs → sentences → clauses. In each clause
-the highest-priority trigger that no cue blocks is the act; it gets a town (the clause's
-own, else one carried over from the same incident), a day (the nearest day reference, else
-the last one of the block, else the publication day), casualty figures and actors. Mentions
-of one (day, town, event type) are then merged into one event: figures are not added up
-across mentions, the highest figure wins (tolls rise as reports come in).
+the highest-priority trigger that no cue blocks is the act (data/lexicon/triggers.yaml,
+cues.yaml); it gets a town (the clause's own, else one carried over from the same story),
+a day (the nearest day reference, else the last one of the block, else the publication
+day), casualty figures (casualties.py) and actors (actors.py). Mentions of one
+(day, town, event type) are then merged into one event. Figures are never added up across
+mentions: the highest exact figure of the main report stands (tolls rise as reports come
+in), lowered where another source gives less; an earlier toll only fills a gap.
 """
 
 from __future__ import annotations
@@ -494,7 +496,6 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
         return
     if lexicon.period.find(norm) or lexicon.no_casualties.find(norm):
         return
-
     if any(p.place.name != last.place.name for p in places if not p.speaker):
         return
     if any(r.day is None or r.day != last.day for r in refs):
