@@ -130,6 +130,7 @@ class _Mention:
     evidence: str
     confidence: float
     paragraph: int = 0
+    firm: bool = True  # a strong act word, or figures, stood in the clause
     # figures given by sentences after it: ("same" | "other source" | "earlier", figures)
     later_figures: list[tuple[str, Casualties]] = field(default_factory=list)
 
@@ -614,6 +615,7 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
             actors=actors,
             evidence=sentence.strip(),
             confidence=confidence,
+            firm=any(h.family.strong for h in hits) or bool(figures.killed or figures.injured),
         )
         for at in chosen
     ]
@@ -756,7 +758,7 @@ def _merge(article: Article, mentions: list[_Mention]) -> list[Event]:
     _fold_into_riots(groups)
     _fold_weak_attacks(groups)
     _fold_same_figures(groups)
-    return [_event(article, group) for group in groups.values()]
+    return [_event(article, key[2], group) for key, group in groups.items()]
 
 
 def _fold_into_riots(groups: dict[tuple, list[_Mention]]) -> None:
@@ -780,7 +782,7 @@ def _fold_weak_attacks(groups: dict[tuple, list[_Mention]]) -> None:
     order = ("Riots", "Strategic developments", "Violence against civilians")
     for key in [k for k in groups if k[2] == "Battles"]:
         group = groups[key]
-        weak = all(not m.family.strong for m in group) and _figures(group) == (0, 0)
+        weak = not any(m.firm for m in group) and _figures(group) == (0, 0)
         if not weak:
             continue
         targets = [k for k in groups if k != key and k[:2] == key[:2]]
@@ -836,8 +838,11 @@ def _fold_same_figures(groups: dict[tuple, list[_Mention]]) -> None:
                 groups[key] += groups.pop(other)
 
 
-def _event(article: Article, group: list[_Mention]) -> Event:
-    main = max(group, key=lambda m: (m.family.priority, m.confidence))
+def _event(article: Article, event_type: str, group: list[_Mention]) -> Event:
+    """One event from the mentions of one act; its type is the one it was grouped under
+    (what was folded into it keeps only its figures and evidence)."""
+    own = [m for m in group if m.event_type == event_type] or group
+    main = max(own, key=lambda m: (m.family.priority, m.confidence))
     place = main.place
     day = group[0].day
     actor_source = [a for m in group for a in m.actors]
