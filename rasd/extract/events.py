@@ -39,6 +39,7 @@ _DATELINE = re.compile(
     r"^\s*(?P<name>[^\s,.:()-]+(?:\s+[^\s,.:()-]+){0,2})\s*(?:\([^)]{0,40}\))?\s*[-:]\s"
 )
 _OPENING_IN = re.compile(r"^(?:و|ف)?في\s+(?P<name>[^\s,]+(?:\s+[^\s,]+)?)\s*,")
+_NO_PUBLICATION = date(9999, 12, 31)  # resolves nothing but dates written in full
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _AGENT_MARK = "agent:"  # an air strike read from "who struck", not from an act noun
 _NEAR_KM = 25  # "10 km from Gao" is Gao; "1250 km east of Tripoli" is not Tripoli
@@ -449,6 +450,17 @@ def _confidence(family: TriggerFamily, own_place: bool, explicit: bool, figures,
     return round(min(score, 0.95), 2)
 
 
+def _day_refs(norm: str, published: date | None) -> list[DateRef]:
+    """Day references; without a publication date only dates written with their year."""
+    if published is not None:
+        return find_date_refs(norm, published)
+    return [
+        r
+        for r in find_date_refs(norm, _NO_PUBLICATION)
+        if r.kind == "explicit" and _YEAR.search(r.text)
+    ]
+
+
 def _read_sentence(
     norm: str, offsets: list[int], sentence: str, ctx: _Context, gazetteer, lexicon: Lexicon
 ):
@@ -456,7 +468,7 @@ def _read_sentence(
     normalised character to its index in the original ``sentence``."""
     if not norm:
         return []
-    refs = find_date_refs(norm, ctx.published) if ctx.published else []
+    refs = _day_refs(norm, ctx.published)
     # "استمرت حتى فجر اليوم": the day an act lasted until is not the day it happened
     refs = [
         r for r in refs if not _patterns().until_before.search(norm[max(0, r.start - 8) : r.start])

@@ -384,6 +384,11 @@ def test_without_publication_date_there_is_no_date():
     assert event.event_date is None
 
 
+def test_without_publication_date_a_full_date_is_still_read():
+    event = only(events_of("اندلعت اشتباكات في مدينة سبها يوم 12 مايو 2020.", published=None))
+    assert event.event_date == date(2020, 5, 12) and event.date_explicit
+
+
 def test_update_blocks_give_one_event_per_day():
     events = events_of(
         "تحديث - 10:15 تغ",
