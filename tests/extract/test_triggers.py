@@ -89,3 +89,15 @@ def test_malformed_lexicon_is_a_clear_error():
         Lexicon(triggers, broken)
     with pytest.raises(TriggerLexiconError, match="families"):
         Lexicon({"families": {}}, cue_data)
+
+
+def test_every_family_is_in_the_acled_taxonomy():
+    taxonomy_file = LEXICON_DIR.parents[0] / "reference" / "taxonomy.csv"
+    rows = taxonomy_file.read_text(encoding="utf-8").splitlines()[1:]
+    taxonomy = {tuple(row.split(",", 1)) for row in rows if row}
+    for family, _terms in default_lexicon().families:
+        assert (family.event_type, family.sub_event_type) in taxonomy, family.name
+
+
+def test_grenade_family():
+    assert families("ألقى مجهولون قنبلة يدوية على منزل") == ["grenade"]
