@@ -530,10 +530,15 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
 
 
 def _mask_references(norm: str, cues: list[CueHit]) -> str:
-    """Blank out what a reference cue points at ("انتقاما لمقتل مسلح أمس"): those dead
-    belong to another act."""
+    """Blank out what a reference cue points at ("انتقاما لمقتل مسلح أمس") and what a
+    statement names: those dead belong to another act."""
     masked = norm
     for cue in cues:
+        if cue.family.name == "statement":
+            # "منددين باغتيال المحامي واثنين من الضباط": what a statement names is another act
+            end = len(norm)
+            masked = masked[: cue.start] + " " * (end - cue.start) + masked[end:]
+            continue
         if cue.family.name not in ("reference", "recap"):
             continue
         end = cue.end
