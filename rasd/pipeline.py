@@ -14,6 +14,7 @@ import fcntl
 import logging
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -32,7 +33,7 @@ from rasd.models import Article, Event, FetchedPage, PageRef
 from rasd.rawstore import RawStore
 from rasd.settings import Settings
 from rasd.sources import discover, load_sources
-from rasd.validate import ValidatedBatch, validate_batch
+from rasd.validate import ValidatedBatch, suite_runner, validate_batch
 from rasd.warehouse import Warehouse, stage_batch
 
 log = logging.getLogger("rasd")
@@ -113,7 +114,14 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def fetch_settings(settings: Settings) -> FetchSettings:
-    return FetchSettings(user_agent=settings.user_agent, threads=settings.fetch_threads)
+    return FetchSettings(
+        user_agent=settings.user_agent,
+        threads=settings.fetch_threads,
+        total_timeout=settings.fetch_timeout,
+        read_timeout=min(10.0, settings.fetch_timeout),
+        connect_timeout=min(5.0, settings.fetch_timeout),
+        max_retries=settings.fetch_retries,
+    )
 
 
 def discover_pages(
@@ -275,6 +283,8 @@ def run_batches(
         url: PreviousFetch(etag=etag, last_modified=modified, content_hash=digest)
         for url, (etag, modified, digest) in warehouse.previous_fetches().items()
     }
+    # The suites' first use costs seconds of imports; pay them while the first batch downloads.
+    threading.Thread(target=suite_runner, name="rasd-gx-warmup", daemon=True).start()
     summary.add_pages(discovery_failures)
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
     stage_batch(stage_dir, 0, discovery_failures, [], [], [])

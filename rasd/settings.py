@@ -20,6 +20,13 @@ def _int_env(name: str, default: int) -> int:
     return int(value) if value and value.isdigit() else default
 
 
+def _float_env(name: str, default: float) -> float:
+    try:
+        return float(os.environ[name])
+    except (KeyError, ValueError):
+        return default
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the warehouse and its side files live, and how hard to work."""
@@ -29,6 +36,8 @@ class Settings:
     batch_size: int = 250  # pages per batch: bounds memory, amortises per-task cost
     workers: int = max(1, os.cpu_count() or 1)  # processes for clean + extract
     fetch_threads: int = 16
+    fetch_timeout: float = 30.0  # seconds for one whole HTTP exchange
+    fetch_retries: int = 2
     dask_address: str | None = None  # a Dask scheduler to run the CPU stages on
 
     @property
@@ -56,5 +65,7 @@ class Settings:
             batch_size=_int_env("RASD_BATCH_SIZE", 250),
             workers=_int_env("RASD_WORKERS", max(1, os.cpu_count() or 1)),
             fetch_threads=_int_env("RASD_FETCH_THREADS", 16),
+            fetch_timeout=_float_env("RASD_FETCH_TIMEOUT", 30.0),
+            fetch_retries=_int_env("RASD_FETCH_RETRIES", 2),
             dask_address=os.environ.get("RASD_DASK_ADDRESS") or None,
         )

@@ -452,10 +452,19 @@ def _write_result_json(result: Any, docs_dir: Path, kind: str, gx_run: Any) -> N
     tmp.replace(target)
 
 
+_RUNNER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=2)
-def suite_runner(folder: Path = EXPECTATIONS_DIR) -> SuiteRunner:
-    """One runner per process: GX import and setup cost is paid once."""
+def _cached_runner(folder: Path) -> SuiteRunner:
     return SuiteRunner(folder)
+
+
+def suite_runner(folder: Path = EXPECTATIONS_DIR) -> SuiteRunner:
+    """One runner per process: GX import and setup cost is paid once, even when a warm-up
+    thread and a batch ask for it at the same moment."""
+    with _RUNNER_LOCK:
+        return _cached_runner(folder)
 
 
 def suite_parameters(taxonomy: Iterable[tuple[str, str]]) -> dict[str, list[str]]:

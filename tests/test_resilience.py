@@ -235,9 +235,6 @@ def test_hostile_rerun_adds_no_rows(hostile_run) -> None:  # type: ignore[no-unt
     assert set(errors) == set(hostile)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="fetch timeouts and retries cannot be set from the environment"
-)
 def test_fetch_limits_can_be_set_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RASD_FETCH_TIMEOUT", "3")
     monkeypatch.setenv("RASD_FETCH_RETRIES", "1")
