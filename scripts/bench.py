@@ -65,6 +65,7 @@ class RunFigures:
     exit_code: int
     pages: dict[str, int] = field(default_factory=dict)
     pipeline_seconds: float | None = None  # the run's own figure, without process start-up
+    peak_by_process: dict[str, float] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- machine
@@ -151,12 +152,17 @@ class _PeakMemory:
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.peak_by_process: dict[str, float] = {}  # MB per kind of process, at the peak
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(self.root))
+            sizes = _tree_rss(self.root)
+            total = sum(size for _, size in sizes)
+            if total > self.peak:
+                self.peak = total
+                self.peak_by_process = _by_kind(sizes)
             self._stop.wait(POLL_SECONDS)
 
     def __enter__(self) -> _PeakMemory:
@@ -168,18 +174,35 @@ class _PeakMemory:
         self._thread.join()
 
 
-def _tree_rss(root: psutil.Process) -> int:
-    total = 0
+def _tree_rss(root: psutil.Process) -> list[tuple[str, int]]:
+    """(kind, RSS) of the process and each descendant."""
+    sizes = []
     try:
         members = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
+        return []
     for process in members:
         try:
-            total += process.memory_info().rss
+            sizes.append((_kind(process, root), process.memory_info().rss))
         except psutil.NoSuchProcess:
             continue
-    return total
+    return sizes
+
+
+def _kind(process: psutil.Process, root: psutil.Process) -> str:
+    if process.pid == root.pid:
+        return "rasd run"
+    command = " ".join(process.cmdline())
+    if "uvicorn" in command or "prefect.server" in command:
+        return "prefect temporary server"
+    return "worker processes"
+
+
+def _by_kind(sizes: list[tuple[str, int]]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for kind, size in sizes:
+        out[kind] = round(out.get(kind, 0.0) + size / 2**20, 1)
+    return out
 
 
 def _kill_tree(pid: int) -> None:
@@ -215,6 +238,7 @@ def run_rasd(command: list[str], env: dict[str, str], log: Path, timeout: float)
         code,
         _summary_pages(text),
         float(body.group(1)) if body else None,
+        memory.peak_by_process,
     )
 
 
