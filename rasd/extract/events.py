@@ -53,6 +53,8 @@ _HEADER_PREFIX = 60  # an update header ("تحديث - 19:44 تغ") opens its pa
 _SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
+# a short quoted phrase ("هجوم" متعمد، «قصف» الأسواق) marks a war word used as a figure
+_SHORT_QUOTE = re.compile(r'[«"“„]([^«»"“”„\n]{1,40})[»"”“]')
 
 
 @dataclass(frozen=True)
@@ -482,10 +484,11 @@ def _read_sentence(
         for clause in clauses:
             if clause.start <= hit.start < clause.end:
                 clause.triggers.append(hit)
+    quoted = _quoted_spans(sentence, offsets)
     mentions = []
     for index in range(len(clauses)):
         mentions += _read_clause(
-            index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon
+            index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon, quoted
         )
     if mentions:
         ctx.sentences_since = 0
@@ -560,7 +563,26 @@ def _figures_span(index: int, clauses: list[_Clause]) -> tuple[int, int]:
     return clauses[index].start, end
 
 
-def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon):
+def _quoted_spans(sentence: str, offsets: list[int]) -> list[tuple[int, int]]:
+    """Spans of the normalised sentence that stand in short quotation marks."""
+    spans = []
+    for match in _SHORT_QUOTE.finditer(sentence):
+        inside = [i for i, o in enumerate(offsets) if match.start(1) <= o < match.end(1)]
+        if inside:
+            spans.append((inside[0], inside[-1] + 1))
+    return spans
+
+
+def _figurative(main: TriggerHit, quoted: list[tuple[int, int]], figures, actors) -> bool:
+    """A war word in quotation marks, with nobody hurt and no armed side, is a figure of speech."""
+    if figures.killed or figures.injured or has_armed_actor(actors):
+        return False
+    return any(s <= main.start and main.end <= e for s, e in quoted)
+
+
+def _read_clause(
+    index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon, quoted=()
+):
     clause = clauses[index]
     text = norm[clause.start : clause.end]
     years = _past_years(norm, ctx.published, refs)
@@ -576,14 +598,14 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
         return []
     span_start, span_end = _figures_span(index, clauses)
     span = _mask_references(norm, cues)[span_start:span_end]
-    figures = count_casualties(span)
+    figures = _lowest_across_sources(span, lexicon)
     if lexicon.no_casualties.find(span) or max(figures.killed, figures.injured) > _HIGH_FIGURE:
         figures = Casualties()
     actors = find_actors(text)
     crowd = bool(lexicon.crowd.find(text))
     hits = [h for h in hits if _supported(h, hits, figures, actors, crowd)]
     main = _main_trigger(hits)
-    if main is None:
+    if main is None or _figurative(main, list(quoted), figures, actors):
         return []
     day, explicit, background = _day_for(main, clause, refs, ctx)
     if background or _too_old(day, ctx.published):
@@ -640,6 +662,22 @@ def _read_clause(index, clauses, norm, sentence, refs, places, cues, sentence_cu
         ctx.last_by_type[mention.event_type] = mention
         ctx.last_mention = mention
     return mentions
+
+
+def _lowest_across_sources(span: str, lexicon: Lexicon) -> Casualties:
+    """ "مصادر طبية: 9 قتلى، بينما أفاد ناشطون بمقتل 11": where sources differ in one
+    sentence, the lowest figure of each kind stands."""
+    figures = count_casualties(span)
+    turns = [m.start for m in lexicon.differing_source.find(span)]
+    if not turns or not (figures.killed or figures.injured):
+        return figures
+    first, second = count_casualties(span[: turns[0]]), count_casualties(span[turns[0] :])
+
+    def lowest(kind: str) -> int:
+        values = [getattr(f, kind) for f in (first, second) if getattr(f, kind)]
+        return min(values) if len(values) == 2 else getattr(figures, kind)
+
+    return replace(figures, killed=lowest("killed"), injured=lowest("injured"))
 
 
 def _killing_of_civilians(main: TriggerHit, figures, actors, text: str, lexicon) -> bool:
