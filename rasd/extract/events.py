@@ -75,6 +75,8 @@ class _Patterns:
     later: re.Pattern[str]
     pair_lead: re.Pattern[str]
     locating_before: re.Pattern[str]
+    backer_before: re.Pattern[str]
+    capital_place_before: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> str:
@@ -114,6 +116,10 @@ def _patterns() -> _Patterns:
         later=re.compile(words("later_same_day")),
         pair_lead=re.compile(rf"(?:{words('pair_leads')})\s+(?:\S+\s+)?$"),
         locating_before=re.compile(rf"(?<!\w)(?:{words('locating_words')})\s+(?:\S+\s+){{0,3}}$"),
+        backer_before=re.compile(rf"(?<!\w)(?:و)?(?:{words('backer_words')})\s*$"),
+        capital_place_before=re.compile(
+            rf"(?:(?<!\w)(?:و|ف)?(?:{words('capital_place_words')})\s+|(?<!\w)(?:و|ف)?ب)$"
+        ),
     )
 
 
@@ -238,12 +244,26 @@ def _places(gazetteer: Gazetteer, norm: str, offsets: list[int], original: str, 
             continue
         if _minor_district(mention, place):
             continue
+        if _government_metonym(gazetteer, mention, place, before, hint):
+            continue
         start, end = offsets[mention.start], offsets[mention.end - 1] + 1
         speaker = bool(_patterns().speaker_before.search(before))
         at = _PlaceAt(mention.start, mention.end, place, original[start:end], speaker)
         at.dateline = dateline is not None and mention.end <= dateline.end("name")
         found.append(at)
     return found
+
+
+def _government_metonym(gazetteer, mention: PlaceMention, place: Place, before: str, hint) -> bool:
+    """ "المدعومة من أنقرة"، "وصفتها واشنطن": a capital that stands for its government. It is a
+    place only after a location word, and a foreign one only then."""
+    if mention.surface not in gazetteer.capitals_as_governments:
+        return False
+    if _patterns().backer_before.search(before):
+        return True
+    if _patterns().capital_place_before.search(before):
+        return False
+    return place.country_code != hint
 
 
 def _minor_district(mention: PlaceMention, place: Place) -> bool:

@@ -123,6 +123,7 @@ class Gazetteer:
         self.exact_stoplist = {w[1:].strip() for w in words if w.startswith("=")}
         self.not_towns = {w[1:].strip() for w in words if w.startswith("!")}
         self.place_cues = _read_lines("place_cues.txt")
+        self.capitals_as_governments = _read_lines("capitals_as_governments.txt")
         names: dict[str, list[Place]] = {}
         by_id: dict[int, Place] = {}
         self._load_geonames(names, by_id)

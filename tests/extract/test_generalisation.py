@@ -92,3 +92,28 @@ def test_differing_sources_in_one_sentence_give_the_lowest() -> None:
 def test_sides_killed_in_one_sentence_add_up() -> None:
     event = only(events_of("قتل ثلاثة جنود وخمسة مسلحين في اشتباكات في مدينة درعا أمس."))
     assert event.fatalities == 8
+
+
+# --- 6. capitals standing for governments ---------------------------------------------------
+
+
+def test_backing_capital_is_never_the_location() -> None:
+    events = events_of(
+        "هاجمت الفصائل المدعومة من أنقرة أمس مواقع القوات الكردية وقتل أربعة مقاتلين."
+    )
+    assert all(e.location != "Ankara" for e in events), summary(events)
+
+
+def test_foreign_capital_as_speaker_is_not_the_location() -> None:
+    event = only(
+        events_of(
+            "وصفتها واشنطن بأنها منظمة إرهابية بعد أن قتل مسلحوها خمسة جنود "
+            "في هجوم على مدينة الرقة أمس."
+        )
+    )
+    assert event.location == "Ar Raqqah"
+
+
+def test_capital_after_a_location_word_is_a_place() -> None:
+    event = only(events_of("انفجرت سيارة مفخخة في دمشق أمس وقتل ثلاثة أشخاص."))
+    assert event.location == "Damascus"
