@@ -176,6 +176,8 @@ class _Context:
     last_mention: _Mention | None = None
     sentences_since: int = 0  # sentences read since the last coded act
     previous_towns: dict[str, Place] = field(default_factory=dict)  # the block before
+    # the paragraph named a past year with no recent day: what follows undated is history
+    history: bool = False
 
 
 # --- sentence level -----------------------------------------------------------------------
@@ -521,6 +523,12 @@ def _read_sentence(
         if not sentence_cues and not told_otherwise:
             _update_figures(norm, sentence, refs, places, ctx, lexicon)
     _carry_context(norm, refs, places, ctx)
+    if _past_years(norm, ctx.published, refs):
+        ctx.history = not any(
+            r.day is not None and not _too_old(r.day, ctx.published) for r in refs
+        )
+    elif any(r.day is not None for r in refs):
+        ctx.history = False
     return mentions
 
 
@@ -583,6 +591,13 @@ def _figures_span(index: int, clauses: list[_Clause]) -> tuple[int, int]:
     return clauses[index].start, end
 
 
+def _historical(refs: list[DateRef], years: list[int], ctx: _Context) -> bool:
+    """ "في ربيع عام 1915 ..." : a past year makes its sentence, and the undated sentences after
+    it in the paragraph, history, unless a recent day is named."""
+    recent = any(r.day is not None and not _too_old(r.day, ctx.published) for r in refs)
+    return not recent and (bool(years) or ctx.history)
+
+
 def _quoted_spans(sentence: str, offsets: list[int]) -> list[tuple[int, int]]:
     """Spans of the normalised sentence that stand in short quotation marks."""
     spans = []
@@ -606,6 +621,8 @@ def _read_clause(
     clause = clauses[index]
     text = norm[clause.start : clause.end]
     years = _past_years(norm, ctx.published, refs)
+    if _historical(refs, years, ctx):
+        return []
     air = _air_hit(lexicon, text, clause.start, clause.triggers)
     candidates = clause.triggers + ([air] if air is not None else [])
     hits = [
@@ -790,8 +807,10 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
         for paragraph in block:
             number += 1
             if len(paragraph) < _HEADER_PREFIX and is_update_header(paragraph):
+                _read_header_day(normalised[id(paragraph)][0], ctx)
                 continue
             ctx.paragraph_place = None
+            ctx.history = False
             norm, offsets = normalised[id(paragraph)]
             for sentence_norm, sentence_offsets, sentence in _sentences(paragraph, norm, offsets):
                 read = _read_sentence(
@@ -802,6 +821,13 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
                     mentions.append(mention)
     _adopt_explicit_days(mentions)
     return mentions
+
+
+def _read_header_day(norm: str, ctx: _Context) -> None:
+    """ "تحديث - 10:15 تغ الثلاثاء": the weekday of an update header dates its block."""
+    dated = [r for r in _day_refs(norm, ctx.published) if r.day is not None]
+    if dated and not _too_old(dated[-1].day, ctx.published):
+        ctx.day = dated[-1].day
 
 
 def _adopt_explicit_days(mentions: list[_Mention]) -> None:

@@ -117,3 +117,67 @@ def test_foreign_capital_as_speaker_is_not_the_location() -> None:
 def test_capital_after_a_location_word_is_a_place() -> None:
     event = only(events_of("انفجرت سيارة مفخخة في دمشق أمس وقتل ثلاثة أشخاص."))
     assert event.location == "Damascus"
+
+
+# --- 2. history -------------------------------------------------------------------------------
+
+
+def test_old_year_makes_the_paragraph_history() -> None:
+    assert (
+        events_of(
+            "في ربيع عام 1915 وصلت القوات البريطانية إلى مدينة الكوت. "
+            "وحوصرت القوات هناك طويلا، وقتل الآلاف في المعارك."
+        )
+        == []
+    )
+
+
+def test_anniversary_of_a_battle_is_no_event() -> None:
+    assert events_of("أحيا أهالي مدينة درعا أمس ذكرى معركة قتل فيها العشرات من المقاتلين.") == []
+
+
+def test_recent_day_after_a_history_paragraph_is_an_event() -> None:
+    events = events_of(
+        "شهدت مدينة الكوت معارك طاحنة عام 1916.",
+        "وقتل ثلاثة جنود أمس في اشتباكات مع مسلحين في مدينة الكوت.",
+    )
+    assert [(e.location, e.event_date, e.fatalities) for e in events] == [("Al-Kut", YESTERDAY, 3)]
+
+
+# --- 5. pluperfect earlier incidents ----------------------------------------------------------
+
+
+def test_pluperfect_incident_on_its_own_day_is_an_event() -> None:
+    event = only(
+        events_of(
+            "أصدرت منظمة حقوقية بيانا اليوم في مدينة تعز. "
+            "وكان مسلحون قد اختطفوا الناشط الحقوقي مساء الخميس في المدينة."
+        )
+    )
+    assert (event.sub_event_type, event.event_date) == (
+        "Abduction/forced disappearance",
+        THURSDAY,
+    )
+
+
+def test_pluperfect_toll_of_a_vague_period_is_no_event() -> None:
+    events = events_of(
+        "قتل مسلحون مدنيا في مدينة الحسكة اليوم. وكان خمسة أشخاص قد قتلوا الشهر الماضي في المدينة."
+    )
+    assert [(e.event_date, e.fatalities) for e in events] == [(TODAY, 0)]
+
+
+# --- 7f. live page: each day keeps its figures ------------------------------------------------
+
+
+def test_update_header_weekday_dates_its_block() -> None:
+    events = events_of(
+        "تحديث - 10:15 تغ الثلاثاء",
+        "قتل أربعة أشخاص في قصف على مدينة حماة.",
+        "تحديث - 09:00 تغ الأربعاء",
+        "أصيب سبعة أشخاص في قصف جديد على مدينة حماة.",
+    )
+    assert [(e.event_date, e.fatalities, e.injuries) for e in events] == [
+        (YESTERDAY, 4, 0),
+        (TODAY, 0, 7),
+    ]
