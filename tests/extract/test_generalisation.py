@@ -182,3 +182,28 @@ def test_update_header_weekday_dates_its_block() -> None:
         (YESTERDAY, 4, 0),
         (TODAY, 0, 7),
     ]
+
+
+# --- 3. arrests ------------------------------------------------------------------------------
+
+
+def test_arrests_by_security_forces_are_events() -> None:
+    for text in (
+        "اعتقلت الأجهزة الأمنية أمس ثلاثة أشخاص في مدينة الرمادي.",
+        "ألقت قوات الشرطة القبض على خمسة مطلوبين في مدينة البصرة أمس.",
+        "أوقفت دورية أمنية أمس شابين في مدينة القامشلي.",
+    ):
+        event = only(events_of(text))
+        assert (event.sub_event_type, event.event_date) == ("Arrests", YESTERDAY), text
+
+
+def test_arrest_dated_and_placed_by_the_sentence_before() -> None:
+    event = only(
+        events_of("شهدت مدينة القامشلي حملة أمنية أمس. واعتقلت الأجهزة الأمنية ثلاثة أشخاص خلالها.")
+    )
+    assert (event.location, event.event_date) == ("Al Qamishli", YESTERDAY)
+
+
+def test_definite_air_strikes_are_air_strikes() -> None:
+    event = only(events_of("أسفرت الضربات الجوية على مدينة البوكمال أمس عن مقتل أربعة أشخاص."))
+    assert (event.sub_event_type, event.fatalities) == ("Air/drone strike", 4)
