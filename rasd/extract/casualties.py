@@ -21,6 +21,7 @@ from rasd.extract.triggers import LEXICON_DIR, TriggerLexiconError, load_lexicon
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[,.;:!?()\"\-]")
 _PUNCT = set(',.;:!?()"-')
 _VERB_SUBJECT_WINDOW = 6
+_NUMBER_AFTER_NOUN_MAX = 10  # "جنود ثلاثة": only small numbers follow their noun
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class _Anchor:
     dual: int | None
     bodies: bool
     has_conjunction: bool
+    one: bool  # a singular report of one death (لقي حتفه، فارق الحياة)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class _Words:
     one: frozenset[str]
     others: frozenset[str]
     toll_verbs: frozenset[str]
+    object_stops: frozenset[str]
 
 
 def _normalised(words: list[str]) -> frozenset[str]:
@@ -75,8 +78,8 @@ def _words() -> _Words:
     pairs: list[tuple[str, tuple[str, str, int | None]]] = []
     try:
         for kind in ("killed", "injured"):
-            for role in ("event", "post", "counted"):
-                pairs += [(w, (kind, role, None)) for w in data[kind][role]]
+            for role in ("event", "post", "counted", "one"):
+                pairs += [(w, (kind, role, None)) for w in data[kind].get(role, [])]
             pairs += [(w, (kind, "dual", int(n))) for w, n in data[kind]["dual"].items()]
         singular = {f for w in data["singular_people"] for f in _forms(w)}
         words = _Words(
@@ -93,6 +96,7 @@ def _words() -> _Words:
             one=_normalised(data["one"]),
             others=_normalised(data["others"]),
             toll_verbs=_normalised(data["toll_verbs"]),
+            object_stops=_normalised(data["object_stops"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         path = LEXICON_DIR / "casualties.yaml"
@@ -174,6 +178,10 @@ def _group_at(text: _Text, index: int) -> tuple[int, int] | None:
         return value, after
     if text.word(index + 1) in words.two and word.endswith(("ين", "ان")):
         return 2, index + 2  # "مجندين اثنين"
+    if index + 1 in text.bare_numbers and people_noun(word):
+        value, last = text.numbers[index + 1]  # "جنود ثلاثة": the number after its noun
+        if value and value <= _NUMBER_AFTER_NOUN_MAX:
+            return value, last + 1
     bare = _bare(word)
     for candidate in (word, bare):
         if candidate in words.tens_hundreds:
@@ -259,6 +267,19 @@ def _forward(text: _Text, anchor: _Anchor) -> int | None:
     return None
 
 
+def _object_after_doer(text: _Text, anchor: _Anchor) -> int | None:
+    """ "أعدم التنظيم مدنيين اثنين"، "اغتال مسلحون مجهولون مدير مدرسة": the victims counted
+    after the doer of a killing verb; the search stops where the object cannot be
+    ("على يد مسلح", "في الهجوم")."""
+    for index in range(anchor.end + 1, anchor.end + 1 + _VERB_SUBJECT_WINDOW):
+        if text.is_punct(index) or text.word(index) in _words().object_stops:
+            return None
+        found = _group_at(text, index)
+        if found is not None:
+            return found[0]
+    return None
+
+
 def _backward(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
     lowest = anchor.start
     while (
@@ -297,6 +318,13 @@ def _counted(text: _Text, anchor: _Anchor) -> int | None:
 def _anchor_value(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
     if anchor.dual is not None:
         return anchor.dual
+    if anchor.one:
+        # "لقي حتفه"، "فارق الحياة": a singular report of death, unless a count comes with it
+        return _plain_value(text, anchor, taken) or 1
+    return _plain_value(text, anchor, taken)
+
+
+def _plain_value(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
     value = None
     if "counted" in anchor.roles:
         value = _counted(text, anchor)
@@ -306,6 +334,8 @@ def _anchor_value(text: _Text, anchor: _Anchor, taken: set[int]) -> int | None:
         value = _forward(text, anchor)
     if value is None and "post" in anchor.roles:
         value = _backward(text, anchor, taken)
+    if value is None and "post" in anchor.roles and "event" in anchor.roles:
+        value = _object_after_doer(text, anchor)
     return value
 
 
@@ -342,6 +372,7 @@ def _anchors(text: _Text) -> list[_Anchor]:
                 dual=entry["dual"],
                 bodies=term in words.bodies,
                 has_conjunction=token.startswith("و") and not term.startswith("و"),
+                one="one" in entry["roles"],
             )
         )
     return _drop_nested(anchors)
