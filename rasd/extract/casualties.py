@@ -21,6 +21,7 @@ from rasd.extract.triggers import LEXICON_DIR, TriggerLexiconError, load_lexicon
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[,.;:!?()\"\-]")
 _PUNCT = set(',.;:!?()"-')
 _VERB_SUBJECT_WINDOW = 6
+_SOURCE_REACH = 3  # words after a side joiner where a speaker makes it another source
 _NUMBER_AFTER_NOUN_MAX = 10  # "جنود ثلاثة": only small numbers follow their noun
 
 
@@ -61,6 +62,10 @@ class _Words:
     others: frozenset[str]
     toll_verbs: frozenset[str]
     object_stops: frozenset[str]
+    side_joiners: TermMatcher[str]
+    not_side_after: frozenset[str]
+    source_words: TermMatcher[str]
+    toll_restatement: TermMatcher[str]
 
 
 def _normalised(words: list[str]) -> frozenset[str]:
@@ -97,6 +102,10 @@ def _words() -> _Words:
             others=_normalised(data["others"]),
             toll_verbs=_normalised(data["toll_verbs"]),
             object_stops=_normalised(data["object_stops"]),
+            side_joiners=TermMatcher({w: w for w in data["side_joiners"]}),
+            not_side_after=_normalised(data["not_side_after"]),
+            source_words=TermMatcher({w: w for w in data["source_words"]}),
+            toll_restatement=TermMatcher({w: w for w in data["toll_restatement"]}),
         )
     except (KeyError, TypeError, ValueError) as exc:
         path = LEXICON_DIR / "casualties.yaml"
@@ -389,9 +398,77 @@ def _drop_nested(anchors: list[_Anchor]) -> list[_Anchor]:
 
 
 def count_casualties(normalised_text: str) -> Casualties:
-    """Killed and wounded reported in a normalised stretch of text (one incident)."""
+    """Killed and wounded reported in a normalised stretch of text (one incident).
+
+    Parts joined by فيما، في حين، بينما are the sides of the incident and are added up
+    ("مقتل عشرات من المسلحين، فيما قتل ثلاثة من الجنود": 13), unless the later part is
+    another source or restates the toll ("في حين أكد متحدث أن عدد القتلى بلغ 19"): then
+    the lowest figure of each kind stands.
+    """
     if not _words().anchors.find(normalised_text):
         return Casualties()  # no word of death or wounds: no need to read the numbers
+    parts = _side_parts(normalised_text)
+    total = _count_part(parts[0][0])
+    for part, other_source in parts[1:]:
+        found = _count_part(part)
+        total = _lowest(total, found) if other_source else _added(total, found)
+    return total
+
+
+def _side_parts(text: str) -> list[tuple[str, bool]]:
+    """The text cut before each side joiner: (part, does it open with another source?)."""
+    words = _words()
+    cuts = [
+        m.start
+        for m in words.side_joiners.find(text)
+        if m.start > 0 and _next_word(text, m.end) not in words.not_side_after
+    ]
+    parts, start = [], 0
+    for cut in [*cuts, len(text)]:
+        part = text[start:cut]
+        if part.strip():
+            parts.append((part, bool(parts) and _other_source(part)))
+        start = cut
+    return parts or [(text, False)]
+
+
+def _next_word(text: str, end: int) -> str:
+    rest = text[end:].split(maxsplit=1)
+    return rest[0] if rest else ""
+
+
+def _other_source(part: str) -> bool:
+    """A part that names a speaker near its opening, or restates the whole toll."""
+    words = _words()
+    opening = " ".join(part.split()[: _SOURCE_REACH + 1])
+    return bool(words.source_words.find(opening) or words.toll_restatement.find(part))
+
+
+def _added(first: Casualties, second: Casualties) -> Casualties:
+    return Casualties(
+        first.killed + second.killed,
+        first.injured + second.injured,
+        first.killed_approximate or second.killed_approximate,
+        first.injured_approximate or second.injured_approximate,
+    )
+
+
+def _lowest(first: Casualties, second: Casualties) -> Casualties:
+    def pick(kind: str) -> tuple[int, bool]:
+        values = [
+            (getattr(f, kind), getattr(f, kind + "_approximate"))
+            for f in (first, second)
+            if getattr(f, kind)
+        ]
+        return min(values) if values else (0, False)
+
+    killed, killed_rough = pick("killed")
+    injured, injured_rough = pick("injured")
+    return Casualties(killed, injured, killed_rough, injured_rough)
+
+
+def _count_part(normalised_text: str) -> Casualties:
+    """Killed and wounded of one side or one source."""
     text = _Text(normalised_text)
     killed = bodies = injured = 0
     rough = {"killed": set(), "injured": set(), "bodies": set()}

@@ -51,7 +51,6 @@ def counted(sentence: str) -> tuple[int, int]:
 # --- 1. figures in a follow-up paragraph about the same incident ------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="sides and sources not yet told apart")
 def test_follow_up_paragraph_gives_the_battle_its_figures() -> None:
     event = only(
         events_of(
@@ -100,7 +99,6 @@ def test_follow_up_about_another_town_is_not_the_incident() -> None:
 # --- 2. sides joined in one sentence: a sum, or differing sources ---------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="sides and sources not yet told apart")
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
@@ -118,7 +116,7 @@ def test_sides_add_up_but_sources_give_the_lowest(sentence: str, expected) -> No
 # --- 3. other sources and updated tolls across sentences ------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="sides and sources not yet told apart")
+@pytest.mark.xfail(strict=True, reason="a later source is read as the same report")
 def test_another_source_later_gives_the_lowest() -> None:
     event = only(
         events_of(
