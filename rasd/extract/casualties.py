@@ -437,6 +437,14 @@ def _next_word(text: str, end: int) -> str:
     return rest[0] if rest else ""
 
 
+def restates_toll(normalised_text: str) -> bool:
+    """A speaker giving the toll as a whole ("أفاد المرصد بأن عدد القتلى بلغ 10")."""
+    words = _words()
+    return bool(
+        words.source_words.find(normalised_text) and words.toll_restatement.find(normalised_text)
+    )
+
+
 def _other_source(part: str) -> bool:
     """A part that names a speaker near its opening, or restates the whole toll."""
     words = _words()

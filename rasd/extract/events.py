@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_armed_actor
-from rasd.extract.casualties import Casualties, count_casualties
+from rasd.extract.casualties import Casualties, count_casualties, restates_toll
 from rasd.extract.dates import DateRef, find_date_refs, is_update_header
 from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
 from rasd.extract.numbers import find_numbers
@@ -549,15 +549,23 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
         figures.killed or figures.injured
     ):
         return
-    if lexicon.earlier_report.find(norm):
-        source = "earlier"
-    elif lexicon.other_source.find(norm):
-        source = "other source"
-    else:
-        source = "same"
+    source = _figures_source(norm, lexicon)
     last.later_figures.append((source, figures))
     if sentence.strip() not in last.evidence:
         last.evidence = f"{last.evidence} ... {sentence.strip()}"
+
+
+def _figures_source(norm: str, lexicon: Lexicon) -> str:
+    """How a figures-only sentence stands to the act before it: an earlier toll, an update
+    ("ارتفعت الحصيلة إلى 15"), another source ("في المقابل"، "أفاد المرصد بأن عدد القتلى
+    بلغ 10": a speaker restating the toll), or the same report going on."""
+    if lexicon.earlier_report.find(norm):
+        return "earlier"
+    if lexicon.toll_update.find(norm):
+        return "update"
+    if lexicon.other_source.find(norm) or restates_toll(norm):
+        return "other source"
+    return "same"
 
 
 def _mask_references(norm: str, cues: list[CueHit]) -> str:
@@ -903,8 +911,9 @@ def _figures(group: list[_Mention]) -> tuple[int, int]:
 
 
 def _best_figure(values: list[tuple[str, int, bool]]) -> int:
-    """The reports' figure: the highest exact one of the main report (tolls rise), lowered
-    where another source gives less; an earlier toll only fills a gap."""
+    """The reports' figure: the latest explicit update where it is no lower than the main
+    report; else the highest exact one of the main report (tolls rise), lowered where
+    another source gives less; an earlier toll only fills a gap."""
 
     def pick(source: str) -> list[int]:
         chosen = [(v, rough) for s, v, rough in values if s == source]
@@ -912,6 +921,11 @@ def _best_figure(values: list[tuple[str, int, bool]]) -> int:
         return exact or [v for v, _ in chosen]
 
     figure = max(pick("same"), default=0)
+    updates = [v for s, v, _rough in values if s == "update"]
+    if updates and updates[-1] >= figure:
+        # "ارتفعت الحصيلة إلى 15": the latest update stands over every source; one that
+        # would lower the main report is a part of the toll ("بينهم امرأة أصيبت")
+        return updates[-1]
     others = pick("other source")
     if others:
         figure = min([figure, *others]) if figure else min(others)

@@ -110,6 +110,7 @@ class Lexicon:
         self.habitual_exceptions = self._matcher(cues, "habitual_exceptions", "cues.yaml")
         self.other_source = self._matcher(cues, "other_source", "cues.yaml")
         self.earlier_report = self._matcher(cues, "earlier_report", "cues.yaml")
+        self.toll_update = self._matcher(cues, "toll_update", "cues.yaml")
         self.differing_source = self._matcher(cues, "differing_source", "cues.yaml")
 
     @staticmethod
