@@ -28,16 +28,18 @@ from typing import Protocol
 from rasd.analyst.progress import Progress
 from rasd.clean import CleanError, clean_page
 from rasd.extract import extract_events
+from rasd.extract.places import Gazetteer
 from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages, make_client
 from rasd.models import Article, Event, FetchedPage, PageRef
 from rasd.rawstore import RawStore
 from rasd.settings import Settings
 from rasd.sources import discover, load_sources
-from rasd.validate import ValidatedBatch, suite_runner, validate_batch
+from rasd.validate import ValidatedBatch, build_validation_docs, suite_runner, validate_batch
 from rasd.warehouse import Warehouse, stage_batch
 
 log = logging.getLogger("rasd")
 PROGRESS_STAGES = ("fetch", "clean+extract", "validate")
+SLICES_PER_WORKER = 4
 
 
 @dataclass
@@ -182,6 +184,7 @@ def process_pages(pages: Sequence[FetchedPage]) -> ProcessedBatch:
 
 
 def _chunks(items: Sequence[FetchedPage], n: int) -> list[Sequence[FetchedPage]]:
+    """n nearly equal slices, in order."""
     size = max(1, -(-len(items) // n))
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -193,7 +196,8 @@ def process_pages_parallel(
     if executor is None or parts <= 1 or len(pages) < 2 * parts:
         return process_pages(pages)
     merged = ProcessedBatch(pages=[])
-    for part in executor.map(process_pages, _chunks(pages, parts)):
+    # Several slices per worker, so no worker idles while another finishes a slow slice.
+    for part in executor.map(process_pages, _chunks(pages, parts * SLICES_PER_WORKER)):
         merged.pages.extend(part.pages)
         merged.articles.extend(part.articles)
         merged.events.extend(part.events)
@@ -243,6 +247,9 @@ class PlainStages:
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
         workers = self.settings.workers
         if workers > 1 and len(pages) >= 4 * workers and self._pool is None:
+            # Loaded before the fork, the gazetteer is shared copy-on-write by the workers
+            # instead of being built again in each of them.
+            Gazetteer.default()
             self._pool = ProcessPoolExecutor(max_workers=workers)
         return process_pages_parallel(pages, self._pool, workers)
 
@@ -261,6 +268,33 @@ class PlainStages:
 def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _lastmod(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def skip_unmodified(
+    refs: list[PageRef], last_fetched: dict[str, datetime], trust_lastmod: bool = True
+) -> tuple[list[PageRef], int]:
+    """Drop the pages whose sitemap/feed lastmod is older than our last fetch of them:
+    on a quiet night that spares every request. Returns the refs to fetch and how many
+    were skipped."""
+    if not trust_lastmod:
+        return refs, 0
+    keep = []
+    for ref in refs:
+        modified, fetched = _lastmod(ref.lastmod), last_fetched.get(ref.url)
+        if modified is not None and fetched is not None and modified <= fetched:
+            continue
+        keep.append(ref)
+    return keep, len(refs) - len(keep)
 
 
 def _advance(progress: Progress | None, stage: str, n: int) -> None:
@@ -283,8 +317,8 @@ def run_batches(
         url: PreviousFetch(etag=etag, last_modified=modified, content_hash=digest)
         for url, (etag, modified, digest) in warehouse.previous_fetches().items()
     }
-    # The suites' first use costs seconds of imports; pay them while the first batch downloads.
-    threading.Thread(target=suite_runner, name="rasd-gx-warmup", daemon=True).start()
+    refs, skipped = skip_unmodified(refs, warehouse.last_fetched(), settings.trust_lastmod)
+    summary.pages_unchanged += skipped
     summary.add_pages(discovery_failures)
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
     stage_batch(stage_dir, 0, discovery_failures, [], [], [])
@@ -296,6 +330,10 @@ def run_batches(
         assert pending is not None
         pages = pending.result()
         _advance(progress, "fetch", len(pages))
+        if number == 1 and any(page.ok for page in pages):
+            # The suites' first use costs seconds of imports: pay them while this batch is
+            # cleaned in the worker processes. A quiet night never imports them at all.
+            threading.Thread(target=suite_runner, name="rasd-gx-warmup", daemon=True).start()
         pending = stages.fetch_ahead(batches[number], previous) if number < len(batches) else None
         processed = stages.process(pages)
         _advance(progress, "clean+extract", len(pages))
@@ -377,6 +415,7 @@ def _run_locked(
                 run_batches(refs, failures, stages, warehouse, summary, settings, progress)
         else:
             run_batches(refs, failures, stages, warehouse, summary, settings)
+        build_validation_docs(settings.validation_dir)
         summary.status = "completed"
     except BaseException as exc:
         summary.status = "failed"

@@ -427,6 +427,10 @@ class Warehouse:
             for url, etag, modified, digest in self._fetch("previous_fetches")
         }
 
+    def last_fetched(self) -> dict[str, datetime]:
+        """url -> when its content was last confirmed (UTC, naive)."""
+        return dict(self._fetch("last_fetched"))
+
     def counts(self) -> dict[str, int]:
         """Rows per core table."""
         return {name: int(n) for name, n in self._fetch("table_counts")}

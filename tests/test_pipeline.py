@@ -112,3 +112,31 @@ def test_second_run_on_same_warehouse_is_refused(tmp_path: Path) -> None:
     settings = Settings(warehouse=tmp_path / "warehouse.duckdb")
     with exclusive_run(settings), pytest.raises(RunInProgressError), exclusive_run(settings):
         pass
+
+
+def test_pages_older_than_their_last_fetch_are_not_requested_again() -> None:
+    from datetime import datetime
+
+    from rasd.models import PageRef
+    from rasd.pipeline import skip_unmodified
+
+    fetched = {
+        "http://127.0.0.1/a": datetime(2024, 5, 2, 3, 0),
+        "http://127.0.0.1/b": datetime(2024, 5, 2, 3, 0),
+    }
+    refs = [
+        PageRef("http://127.0.0.1/a", "s", lastmod="2024-05-01"),  # older: skipped
+        PageRef("http://127.0.0.1/b", "s", lastmod="2024-05-02T05:00:00+02:00"),  # 03:00 UTC
+        PageRef("http://127.0.0.1/c", "s", lastmod="2024-05-01"),  # never fetched
+        PageRef("http://127.0.0.1/a", "s", lastmod=None),  # no lastmod: ask the site
+    ]
+    kept, skipped = skip_unmodified(refs, fetched)
+    assert [r.url[-1] for r in kept] == ["c", "a"] and skipped == 2
+    assert skip_unmodified(refs, fetched, trust_lastmod=False) == (refs, 0)
+
+
+def test_validation_docs_are_written_once_per_run(sample_run) -> None:
+    settings, _ = sample_run
+    index = settings.validation_dir / "index.html"
+    assert index.is_file()
+    assert "articles" in index.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from rasd.validate import (
     QuarantineRow,
     ValidationSuiteError,
     arabic_ratio,
+    build_validation_docs,
     load_country_bounds,
     load_taxonomy,
     validate_batch,
@@ -238,6 +239,7 @@ def test_quarantine_rows_keep_the_whole_record_and_a_stable_id() -> None:
 def test_data_docs_html_written(tmp_path: Path) -> None:
     article = make_article()
     run([article], [make_event(article), make_event(article, 2, fatalities=-1)], tmp_path)
+    assert build_validation_docs(tmp_path) == tmp_path / "index.html"
     assert (tmp_path / "index.html").is_file()
     pages = {p.parent.parent.parent.name for p in (tmp_path / "validations").rglob("*.html")}
     assert pages == {"articles", "events"}
@@ -250,6 +252,13 @@ def test_data_docs_html_written(tmp_path: Path) -> None:
 def test_empty_batch() -> None:
     batch = run([], [])
     assert (batch.articles, batch.events, batch.quarantine) == ([], [], [])
+
+
+def test_nothing_to_validate_does_not_load_the_suites(tmp_path: Path) -> None:
+    # Even suites that could not load are not touched when a batch holds no row.
+    (tmp_path / "articles.json").write_text("{not json", encoding="utf-8")
+    batch = validate_batch([], [], run_id="r", docs_dir=None, expectations_dir=tmp_path)
+    assert batch.quarantine == []
 
 
 def test_broken_suite_raises_instead_of_losing_rows(tmp_path: Path) -> None:
@@ -283,7 +292,7 @@ def test_suite_without_names_is_refused(tmp_path: Path) -> None:
     for kind in ("articles", "events"):
         (tmp_path / f"{kind}.json").write_text(json.dumps(unnamed), encoding="utf-8")
     with pytest.raises(ValidationSuiteError, match="meta.name"):
-        validate_batch([], [], run_id="r", docs_dir=None, expectations_dir=tmp_path)
+        validate_batch([make_article()], [], run_id="r", docs_dir=None, expectations_dir=tmp_path)
 
 
 def test_reference_data_covers_the_region_and_the_taxonomy() -> None:
