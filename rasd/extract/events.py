@@ -499,8 +499,13 @@ def _read_sentence(
     ]
     places = _places(gazetteer, norm, offsets, sentence, ctx.hint)
     dated_spans = [(r.start, r.end) for r in refs if r.day is not None]
-    cues = [c for c in lexicon.find_cues(norm) if not any(s <= c.start < e for s, e in dated_spans)]
-    sentence_cues = _sentence_blocks(cues, lexicon, norm, refs)
+    within_day = lexicon.mask_within_day_since(norm)  # "منذ الفجر" is no period
+    cues = [
+        c
+        for c in lexicon.find_cues(within_day)
+        if not any(s <= c.start < e for s, e in dated_spans)
+    ]
+    sentence_cues = _sentence_blocks(cues, lexicon, within_day, refs)
     clauses = _clauses(norm)
     for hit in lexicon.find_triggers(norm):
         for clause in clauses:
@@ -521,7 +526,7 @@ def _read_sentence(
             c.family.scope != "sentence" and c.family.name != "subset" for c in cues
         )
         if not sentence_cues and not told_otherwise:
-            _update_figures(norm, sentence, refs, places, ctx, lexicon)
+            _update_figures(within_day, sentence, refs, places, ctx, lexicon)
     _carry_context(norm, refs, places, ctx)
     if _past_years(norm, ctx.published, refs):
         ctx.history = not any(

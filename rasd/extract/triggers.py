@@ -9,6 +9,7 @@ automaton per list, built once per process.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -88,6 +89,10 @@ def word_list(data: dict[str, Any], key: str, source: str) -> list[str]:
     return words
 
 
+_SINCE = re.compile(r"(?<!\w)(?:و)?منذ\s+")
+_SINCE_REACH = 30
+
+
 class Lexicon:
     """All trigger and cue matchers, compiled once."""
 
@@ -112,6 +117,7 @@ class Lexicon:
         self.earlier_report = self._matcher(cues, "earlier_report", "cues.yaml")
         self.toll_update = self._matcher(cues, "toll_update", "cues.yaml")
         self.differing_source = self._matcher(cues, "differing_source", "cues.yaml")
+        self.within_day_since = self._matcher(cues, "within_day_since", "cues.yaml")
 
     @staticmethod
     def _matcher(data: dict[str, Any], key: str, source: str) -> TermMatcher[str]:
@@ -160,6 +166,17 @@ class Lexicon:
             )
             families.append((family, word_list(spec, "terms", f"cues.yaml {name}")))
         return families
+
+    def mask_within_day_since(self, normalised_text: str) -> str:
+        """The text with every "منذ" blanked that opens a span within one day ("منذ ساعات
+        الفجر"، "منذ صباح اليوم"): it marks no period, so no cue may read it as one."""
+        masked = normalised_text
+        for since in _SINCE.finditer(normalised_text):
+            rest = normalised_text[since.end() :]
+            first = self.within_day_since.find(rest[:_SINCE_REACH])
+            if first and first[0].start == 0:
+                masked = masked[: since.start()] + " " * len(since.group()) + masked[since.end() :]
+        return masked
 
     def find_triggers(self, normalised_text: str) -> list[TriggerHit]:
         """Trigger words in normalised text, leftmost-longest."""

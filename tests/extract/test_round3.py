@@ -1,0 +1,131 @@
+"""Rules for within-day periods, restated tolls that name their town, doers counted apart
+from victims, "أحد" as one, arrests as the main act, lists of towns, provinces as a country
+hint, history referred to later, undated mentions of a dated act, live blocks and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rasd.extract import extract_events
+from rasd.models import Article, Event
+
+# 2021-03-10 was a Wednesday: أمس = 9 March, الخميس = 4 March, الثلاثاء = 9 March.
+PUBLISHED = datetime(2021, 3, 10, 8, 0)
+TODAY, YESTERDAY, THURSDAY = date(2021, 3, 10), date(2021, 3, 9), date(2021, 3, 4)
+
+
+def events_of(*paragraphs: str, title: str = "") -> list[Event]:
+    return extract_events(
+        Article(
+            article_id="round3",
+            url="http://127.0.0.1/round3",
+            source="test",
+            site="test",
+            title=title,
+            published_at=PUBLISHED,
+            language="ar",
+            text="\n\n".join(paragraphs),
+        )
+    )
+
+
+def summary(events: list[Event]) -> list[tuple]:
+    return [
+        (e.event_type, e.sub_event_type, e.location, e.event_date, e.fatalities, e.injuries)
+        for e in events
+    ]
+
+
+def only(events: list[Event]) -> Event:
+    assert len(events) == 1, summary(events)
+    return events[0]
+
+
+# --- 1. "منذ" within one day ----------------------------------------------------------------
+
+
+def test_fighting_since_dawn_is_one_day_and_its_toll_counts() -> None:
+    event = only(
+        events_of(
+            "أسفرت المعارك التي استمرت منذ ساعات الفجر حتى المساء في مدينة درنة أمس "
+            "عن مقتل سبعة مسلحين وإصابة 12 آخرين."
+        )
+    )
+    assert (event.location, event.event_date, event.fatalities, event.injuries) == (
+        "Derna",
+        YESTERDAY,
+        7,
+        12,
+    )
+
+
+def test_shelling_since_the_morning_counts_for_the_day() -> None:
+    event = only(events_of("قتل خمسة مدنيين في قصف مدفعي يستهدف مدينة حلب منذ صباح اليوم."))
+    assert (event.location, event.event_date, event.fatalities) == ("Aleppo", TODAY, 5)
+
+
+def test_toll_since_the_battle_began_stays_cumulative() -> None:
+    assert events_of("قتل 120 مسلحا في مدينة سرت منذ بدء العملية العسكرية.") == []
+    assert events_of("قتل 40 شخصا في اشتباكات بمدينة درنة منذ أسبوع.") == []
+
+
+# --- 4. "أحد" is one --------------------------------------------------------------------------
+
+
+def test_one_of_the_security_men_killed() -> None:
+    event = only(events_of("قتل أحد عناصر الأمن في هجوم مسلح على حاجز بمدينة سرت أمس."))
+    assert (event.location, event.fatalities) == ("Sirte", 1)
+
+
+def test_one_passerby_wounded() -> None:
+    event = only(events_of("انفجرت عبوة ناسفة في مدينة الموصل أمس وأصيب أحد المارة بجروح."))
+    assert (event.location, event.injuries) == ("Mosul", 1)
+
+
+# --- 9. undated mentions of a dated act --------------------------------------------------------
+
+
+def test_undated_mention_joins_the_dated_explosion() -> None:
+    event = only(
+        events_of(
+            "قتل ستة أشخاص في انفجار سيارة مفخخة في مدينة بعقوبة يوم الخميس.",
+            "وقال محافظ ديالى إن الأجهزة الأمنية فتحت تحقيقا في الحادث.",
+            "وعادت التفجيرات لتضرب مدينة بعقوبة بعد هدوء نسبي.",
+        )
+    )
+    assert (event.location, event.event_date, event.fatalities) == ("Baqubah", THURSDAY, 6)
+
+
+# --- 10. live blocks ---------------------------------------------------------------------------
+
+
+def test_live_blocks_keep_their_figures_on_their_days() -> None:
+    events = events_of(
+        "تحديث - 10:15 تغ",
+        "قتل أربعة أشخاص الثلاثاء في قصف مدفعي على مدينة درعا.",
+        "تحديث - 09:30 تغ",
+        "قتل ثلاثة أشخاص اليوم الأربعاء في قصف مدفعي على مدينة درعا.",
+    )
+    by_day = {e.event_date: e.fatalities for e in events}
+    assert by_day == {YESTERDAY: 4, TODAY: 3}
+
+
+# --- 11. explicit dates -------------------------------------------------------------------------
+
+
+def test_explicit_date_beats_an_inherited_weekday() -> None:
+    events = events_of(
+        "تواصلت الاشتباكات يوم الخميس في مدينة سرت.",
+        "وفي يوم الثلاثاء 9 مارس قتل خمسة أشخاص في قصف جوي على مدينة درنة.",
+    )
+    derna = next(e for e in events if e.location == "Derna")
+    assert (derna.event_date, derna.fatalities) == (YESTERDAY, 5)
+
+
+def test_ordinal_date_is_the_event_day() -> None:
+    events = events_of(
+        "تواصلت الاشتباكات يوم الخميس في مدينة سرت.",
+        "وفي السابع من مارس قتل خمسة أشخاص في غارة جوية على مدينة درنة.",
+    )
+    derna = next(e for e in events if e.location == "Derna")
+    assert derna.event_date == date(2021, 3, 7)
