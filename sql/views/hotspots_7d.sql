@@ -1,37 +1,10 @@
 -- hotspots_7d: which towns had the most events in the last 7 days?
--- The 7 days end at the newest event_date in the warehouse (see events_recent), not at today,
+-- The 7 days end at the newest event_date in the warehouse (see events_recent and the hotspots macro), not at today,
 -- so the view is meaningful for backfills and samples too. Ranked by events, then fatalities.
 -- Columns: rank, location, admin1, country, latitude, longitude, events, fatalities,
 --          injuries, event_types, first_date, last_date, window_start, window_end.
 CREATE OR REPLACE VIEW hotspots_7d AS
-WITH windowed AS (
-    SELECT *
-    FROM events_recent
-    WHERE days_before_newest < 7
-),
-by_town AS (
-    SELECT
-        location,
-        any_value(admin1)                                   AS admin1,
-        country,
-        avg(latitude)                                       AS latitude,
-        avg(longitude)                                      AS longitude,
-        count(*)                                            AS events,
-        CAST(sum(fatalities) AS BIGINT)                     AS fatalities,
-        CAST(sum(injuries) AS BIGINT)                       AS injuries,
-        string_agg(DISTINCT event_type, ', ' ORDER BY event_type) AS event_types,
-        min(event_date)                                     AS first_date,
-        max(event_date)                                     AS last_date,
-        any_value(newest_date) - 6                           AS window_start,
-        any_value(newest_date)                              AS window_end
-    FROM windowed
-    GROUP BY location, country
-)
-SELECT
-    CAST(row_number() OVER (ORDER BY events DESC, fatalities DESC, location) AS INTEGER) AS rank,
-    *
-FROM by_town
-ORDER BY rank;
+SELECT * FROM hotspots(7);
 
 COMMENT ON VIEW hotspots_7d IS 'Towns ranked by events in the 7 days ending at the newest event_date in the warehouse.';
 COMMENT ON COLUMN hotspots_7d.rank IS '1 for the town with the most events (ties broken by fatalities, then name).';
