@@ -140,6 +140,9 @@ class _Mention:
     confidence: float
     paragraph: int = 0
     firm: bool = True  # a strong act word, or figures, stood in the clause
+    # how this mention's figures stand to an earlier mention of the same act ("same" |
+    # "update" | "other source" | "earlier"), read from its sentence
+    report: str = "same"
     # figures given by sentences after it: ("same" | "other source" | "earlier", figures)
     later_figures: list[tuple[str, Casualties]] = field(default_factory=list)
 
@@ -705,6 +708,7 @@ def _read_clause(
             evidence=sentence.strip(),
             confidence=confidence,
             firm=any(h.family.strong for h in hits) or bool(figures.killed or figures.injured),
+            report=_figures_source(norm, lexicon),
         )
         for at in chosen
     ]
@@ -909,7 +913,10 @@ def _figures(group: list[_Mention]) -> tuple[int, int]:
     """Killed and wounded of one act told several times: figures are not added up; an exact
     figure beats a rough one ("أكثر من ثلاثين" < "32"); among them the highest (the latest
     toll) stands."""
-    reports = [("same", m.casualties) for m in group] + [r for m in group for r in m.later_figures]
+    # the first telling is the main report; a later one that names the town again may be
+    # another source or an update of it ("أفاد المرصد بأن عدد القتلى في تفجير X بلغ 10")
+    reports = [("same" if i == 0 else m.report, m.casualties) for i, m in enumerate(group)]
+    reports += [r for m in group for r in m.later_figures]
     killed = [(s, f.killed, f.killed_approximate) for s, f in reports if f.killed]
     injured = [(s, f.injured, f.injured_approximate) for s, f in reports if f.injured]
     return _best_figure(killed), _best_figure(injured)

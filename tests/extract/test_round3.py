@@ -69,6 +69,29 @@ def test_toll_since_the_battle_began_stays_cumulative() -> None:
     assert events_of("قتل 40 شخصا في اشتباكات بمدينة درنة منذ أسبوع.") == []
 
 
+# --- 2. a later sentence that names the town -------------------------------------------------
+
+
+def test_another_source_naming_the_town_gives_the_lowest_toll() -> None:
+    event = only(
+        events_of(
+            "قتل 12 شخصا على الأقل في تفجير سيارة مفخخة بمدينة الرمادي أمس.",
+            "وأفاد مصدر أمني بأن عدد القتلى في تفجير الرمادي بلغ 9.",
+        )
+    )
+    assert (event.location, event.fatalities) == ("Ramadi", 9)
+
+
+def test_update_naming_the_town_replaces_both_figures() -> None:
+    event = only(
+        events_of(
+            "قتل 8 أشخاص وأصيب 20 في تفجير سيارة مفخخة بمدينة الرمادي أمس.",
+            "وأفاد مدير مستشفى الرمادي بأن الحصيلة ارتفعت إلى 15 قتيلا و27 جريحا.",
+        )
+    )
+    assert (event.location, event.fatalities, event.injuries) == ("Ramadi", 15, 27)
+
+
 # --- 4. "أحد" is one --------------------------------------------------------------------------
 
 
