@@ -62,6 +62,7 @@ class _Words:
     others: frozenset[str]
     toll_verbs: frozenset[str]
     object_stops: frozenset[str]
+    doers: frozenset[str]
     side_joiners: TermMatcher[str]
     not_side_after: frozenset[str]
     source_words: TermMatcher[str]
@@ -102,6 +103,7 @@ def _words() -> _Words:
             others=_normalised(data["others"]),
             toll_verbs=_normalised(data["toll_verbs"]),
             object_stops=_normalised(data["object_stops"]),
+            doers=_normalised(data["doers"]),
             side_joiners=TermMatcher({w: w for w in data["side_joiners"]}),
             not_side_after=_normalised(data["not_side_after"]),
             source_words=TermMatcher({w: w for w in data["source_words"]}),
@@ -257,6 +259,9 @@ def _forward(text: _Text, anchor: _Anchor) -> int | None:
     start = _skip_approximators(text, anchor.end + 1)
     found = _group_list(text, start)
     if found is not None:
+        if _doers(text, start, found[1]):
+            # "اغتال مسلحان مجهولان مدير مدرسة": the doers, then the victims
+            return _object_from(text, _skip_doers(text, found[1]), joined=False) or found[0]
         return found[0]
     if "post" not in anchor.roles:
         return None
@@ -276,12 +281,31 @@ def _forward(text: _Text, anchor: _Anchor) -> int | None:
     return None
 
 
+def _doers(text: _Text, start: int, end: int) -> bool:
+    """Whether a counted group names the doers of a killing (مسلحان، ثلاثة مسلحين)."""
+    return any(_bare(text.word(i)) in _words().doers for i in range(start, end))
+
+
+def _skip_doers(text: _Text, index: int) -> int:
+    while _bare(text.word(index)) in _words().doers:
+        index += 1
+    return index
+
+
 def _object_after_doer(text: _Text, anchor: _Anchor) -> int | None:
     """ "أعدم التنظيم مدنيين اثنين"، "اغتال مسلحون مجهولون مدير مدرسة": the victims counted
-    after the doer of a killing verb; the search stops where the object cannot be
-    ("على يد مسلح", "في الهجوم")."""
-    for index in range(anchor.end + 1, anchor.end + 1 + _VERB_SUBJECT_WINDOW):
+    after the doer of a killing verb."""
+    return _object_from(text, anchor.end + 1)
+
+
+def _object_from(text: _Text, first: int, joined: bool = True) -> int | None:
+    """The first counted group from ``first``; the search stops where the object cannot be
+    ("على يد مسلح", "في الهجوم"), and, unless ``joined``, at a word joined by و (after the
+    doers, "وإصابة 12" is another report, not the object)."""
+    for index in range(first, first + _VERB_SUBJECT_WINDOW):
         if text.is_punct(index) or text.word(index) in _words().object_stops:
+            return None
+        if not joined and text.word(index).startswith("و") and text.word(index) != "واحد":
             return None
         found = _group_at(text, index)
         if found is not None:

@@ -92,6 +92,24 @@ def test_update_naming_the_town_replaces_both_figures() -> None:
     assert (event.location, event.fatalities, event.injuries) == ("Ramadi", 15, 27)
 
 
+# --- 3. the doers are not victims -------------------------------------------------------------
+
+
+def test_dual_gunmen_killing_one_man() -> None:
+    event = only(events_of("اغتال مسلحان مجهولان مدير مدرسة في مدينة بنغازي أمس."))
+    assert (event.location, event.fatalities) == ("Benghazi", 1)
+
+
+def test_plural_gunmen_killing_a_dual_object() -> None:
+    event = only(events_of("قتل ثلاثة مسلحين شرطيين اثنين في هجوم على حاجز بمدينة الموصل أمس."))
+    assert (event.location, event.fatalities) == ("Mosul", 2)
+
+
+def test_gunmen_killed_with_no_object_are_the_victims() -> None:
+    event = only(events_of("قتل ثلاثة مسلحين في اشتباك مع الجيش بمدينة الموصل أمس."))
+    assert event.fatalities == 3
+
+
 # --- 4. "أحد" is one --------------------------------------------------------------------------
 
 
