@@ -139,6 +139,8 @@ class Gazetteer:
         terms = {key: key for key in self._names} | {key: key for key in self.not_towns}
         self._matcher: TermMatcher[str] = TermMatcher(terms)
         self._country_matcher: TermMatcher[str] = TermMatcher(self._countries)
+        # "زنجبار عاصمة محافظة أبين": a province names its country as well as the country does
+        self._province_matcher: TermMatcher[str] = TermMatcher(self._load_provinces())
         cues = {cue: cue for cue in self.place_cues}
         self._cue_pattern = re.compile(
             # a cue noun is indefinite before a name (مدينة سرت), but "العاصمة طرابلس"
@@ -158,6 +160,19 @@ class Gazetteer:
                     names[name] = row["iso2"]
         except KeyError as exc:
             raise GazetteerError(f"countries.csv lacks column {exc}") from exc
+        return names
+
+    def _load_provinces(self) -> dict[str, str]:
+        """Arabic names of first-level divisions → their country (provinces.csv, optional)."""
+        if not (self.directory / "provinces.csv").exists():
+            return {}
+        names: dict[str, str] = {}
+        try:
+            for row in _read_csv("provinces.csv"):
+                for name in _split_names(row["arabic"]):
+                    names[name] = row["iso2"]
+        except KeyError as exc:
+            raise GazetteerError(f"provinces.csv lacks column {exc}") from exc
         return names
 
     def _load_admin1(self) -> dict[tuple[str, str], str]:
@@ -394,6 +409,8 @@ class Gazetteer:
         whose name is unambiguous (one country) and not risky."""
         votes: Counter[str] = Counter()
         for match in self._country_matcher.find(normalised_text):
+            votes[match.payload] += 2
+        for match in self._province_matcher.find(normalised_text):
             votes[match.payload] += 2
         for mention in self.find_places(normalised_text):
             if self.is_risky(mention):

@@ -123,6 +123,16 @@ def test_one_passerby_wounded() -> None:
     assert (event.location, event.injuries) == ("Mosul", 1)
 
 
+# --- 7. provinces as a country hint ----------------------------------------------------------
+
+
+def test_province_makes_the_yemeni_town() -> None:
+    event = only(
+        events_of("قتل أربعة جنود في هجوم مسلح على نقطة أمنية في زنجبار عاصمة محافظة أبين أمس.")
+    )
+    assert event.country == "Yemen"
+
+
 # --- 9. undated mentions of a dated act --------------------------------------------------------
 
 
