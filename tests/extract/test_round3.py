@@ -133,6 +133,21 @@ def test_province_makes_the_yemeni_town() -> None:
     assert event.country == "Yemen"
 
 
+# --- 8. history referred to later -------------------------------------------------------------
+
+
+def test_symposium_about_an_old_battle_is_no_event() -> None:
+    events = events_of(
+        "شهدت مدينة سرت في عام 1943 معركة كبيرة بين الجيوش المتحاربة قتل فيها المئات.",
+        "ونظمت جمعية أهلية في سرت أمس ندوة عن المعركة بحضور عدد من الباحثين.",
+    )
+    assert events == []
+
+
+def test_exhibition_about_fighting_is_no_event() -> None:
+    assert events_of("افتتح في مدينة بنغازي أمس معرض صور عن الاشتباكات التي شهدتها المدينة.") == []
+
+
 # --- 9. undated mentions of a dated act --------------------------------------------------------
 
 
