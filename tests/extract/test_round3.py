@@ -123,6 +123,29 @@ def test_one_passerby_wounded() -> None:
     assert (event.location, event.injuries) == ("Mosul", 1)
 
 
+# --- 5. arrests ----------------------------------------------------------------------------
+
+
+def test_arrest_of_suspects_in_an_abduction_is_an_arrest() -> None:
+    event = only(
+        events_of("اعتقلت قوات الأمن أمس شخصين يشتبه في تورطهما بخطف ناشط في مدينة بنغازي.")
+    )
+    assert (event.event_type, event.sub_event_type, event.location) == (
+        "Strategic developments",
+        "Arrests",
+        "Benghazi",
+    )
+
+
+def test_pluperfect_abduction_with_its_own_day_is_its_own_event() -> None:
+    events = events_of(
+        "اعتقلت قوات الأمن أمس شخصين يشتبه في تورطهما بخطف ناشط في مدينة بنغازي.",
+        "وكان مسلحون قد اختطفوا الناشط مساء الخميس من أمام منزله في بنغازي.",
+    )
+    kinds = {(e.sub_event_type, e.event_date) for e in events}
+    assert kinds == {("Arrests", YESTERDAY), ("Abduction/forced disappearance", THURSDAY)}
+
+
 # --- 7. provinces as a country hint ----------------------------------------------------------
 
 
