@@ -235,13 +235,24 @@ def _opening_cue(gazetteer: Gazetteer, norm: str, raw: PlaceMention, hint: str |
     return gazetteer.resolve(replace(raw, cue="في"), hint)
 
 
+def _listed_with_town(gazetteer: Gazetteer, norm: str, raw: PlaceMention, hint, raws) -> bool:
+    """ "في البيضاء وشحات والمرج": a doubtful name joined by و to a known town is a town too."""
+    following = [r for r in raws if r.start > raw.end]
+    if not following or not re.fullmatch(r"[\s,]*و", norm[raw.end : following[0].start]):
+        return False
+    return gazetteer.resolve(following[0], hint) is not None
+
+
 def _places(gazetteer: Gazetteer, norm: str, offsets: list[int], original: str, hint):
     found = []
     dateline = _DATELINE.match(norm)
-    for raw in gazetteer.find_places(norm):
+    raws = gazetteer.find_places(norm)
+    for raw in raws:
         mention, place = _resolve(gazetteer, raw, hint)
         if place is None:
             place = _opening_cue(gazetteer, norm, raw, hint)
+        if place is None and _listed_with_town(gazetteer, norm, raw, hint, raws):
+            place = gazetteer.resolve(replace(raw, cue="و"), hint)
         if place is None:
             continue
         before = norm[max(0, mention.start - 40) : mention.start]

@@ -146,6 +146,25 @@ def test_pluperfect_abduction_with_its_own_day_is_its_own_event() -> None:
     assert kinds == {("Arrests", YESTERDAY), ("Abduction/forced disappearance", THURSDAY)}
 
 
+# --- 6. lists of towns -------------------------------------------------------------------------
+
+
+def test_protests_in_two_named_towns() -> None:
+    events = events_of("خرجت مظاهرات أمس في مدينتي البيضاء وشحات للمطالبة بتحسين الخدمات.")
+    assert {e.location for e in events} == {"Al Bayda", "Shahhat"}
+    assert {e.event_type for e in events} == {"Protests"}
+
+
+def test_protests_in_three_towns() -> None:
+    events = events_of("خرجت مظاهرات أمس في البيضاء وشحات والمرج للمطالبة برحيل الحكومة.")
+    assert {e.location for e in events} == {"Al Bayda", "Shahhat", "Al Marj"}
+
+
+def test_clashes_between_two_towns_stay_one_event() -> None:
+    event = only(events_of("اندلعت اشتباكات أمس على الطريق بين مدينتي البيضاء وشحات."))
+    assert event.location == "Al Bayda"
+
+
 # --- 7. provinces as a country hint ----------------------------------------------------------
 
 
