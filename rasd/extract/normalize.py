@@ -254,6 +254,26 @@ def is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
+_NOT_WORD_CHAR = re.compile(r"[\W_]")  # the complement of is_word_char, code point for code point
+_LONGEST_CLITIC = max(map(len, CLITIC_PREFIXES))
+
+
+@lru_cache(maxsize=256)
+def word_mask(text: str) -> str:
+    """``text`` with every character that is not a word character replaced by a space.
+
+    Same length as ``text``, so word boundaries are found with ``str.find``/``rfind`` on the
+    mask instead of one Python call per character; cached because each sentence is searched
+    by many matchers.
+    """
+    return _NOT_WORD_CHAR.sub(" ", text)
+
+
+def word_start(text: str, index: int) -> int:
+    """Start of the word run that ends at ``index`` (``index`` itself if none does)."""
+    return word_mask(text).rfind(" ", 0, index) + 1
+
+
 def word_pattern(normalised_term: str) -> str:
     """Regex fragment that matches a normalised term as a whole word, with optional proclitics.
 
@@ -288,6 +308,7 @@ class TermMatcher(Generic[T]):
     """
 
     _SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "ي", "نا", "كم", "كما", "كن")
+    _longest_suffix = max(map(len, _SUFFIXES))
 
     def __init__(self, terms: Mapping[str, T] | Iterable[tuple[str, T]], *, allow_suffixes=False):
         items = terms.items() if isinstance(terms, Mapping) else terms
@@ -319,30 +340,41 @@ class TermMatcher(Generic[T]):
         if self._empty:
             return []
         found: list[TermMatch[T]] = []
+        mask = word_mask(text)
+        size = len(text)
+        longest_suffix = self._longest_suffix if self.allow_suffixes else 0
+        # most raw hits are the start of a longer word: rejected on the suffix first, cheaply
         for end_index, (length, entries) in self._automaton.iter(text):
-            start, end = end_index - length + 1, end_index + 1
+            end = end_index + 1
+            if end < size and mask[end] != " ":
+                word_end = mask.find(" ", end, end + longest_suffix + 1)
+                if word_end < 0:
+                    if size - end > longest_suffix:
+                        continue
+                    word_end = size
+                suffix = text[end:word_end]
+            else:
+                suffix = ""
+            start = end - length
+            prefix = text[mask.rfind(" ", 0, start) + 1 : start]
+            if len(prefix) > _LONGEST_CLITIC:
+                continue
             for term, payload, kind in entries:
-                if self._accept(text, start, end, kind):
+                if self._accept(prefix, suffix, kind):
                     found.append(TermMatch(start, end, term, payload))
         if overlapping:
             return sorted(found, key=lambda m: (m.start, -m.end))
         return _leftmost_longest(found)
 
-    def _accept(self, text: str, start: int, end: int, kind: str) -> bool:
-        word_start = start
-        while word_start > 0 and is_word_char(text[word_start - 1]):
-            word_start -= 1
-        prefix = text[word_start:start]
+    def _accept(self, prefix: str, suffix: str, kind: str) -> bool:
+        """Whether a key with ``prefix`` glued before it and ``suffix`` after it, both up to
+        the word's boundaries, is the term as a whole word."""
         if kind == "lil":
             # the key "للرقة" already contains ل: only و/ف may precede it.
             if prefix not in ("", "و", "ف"):
                 return False
         elif prefix not in _CLITIC_SET:
             return False
-        word_end = end
-        while word_end < len(text) and is_word_char(text[word_end]):
-            word_end += 1
-        suffix = text[end:word_end]
         if kind == "t":
             return suffix in self._SUFFIXES
         if not suffix:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from rasd.extract.normalize import TermMatcher, is_word_char, normalize
+from rasd.extract.normalize import TermMatcher, normalize, word_start
 
 GAZETTEER_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 LEXICON_DIR = GAZETTEER_DIR.parent / "lexicon"
@@ -319,10 +319,8 @@ class Gazetteer:
         return mentions
 
     def _cue_before(self, text: str, start: int) -> str | None:
-        word_start = start
-        while word_start > 0 and is_word_char(text[word_start - 1]):
-            word_start -= 1
-        found = self._cue_pattern.search(text[max(0, word_start - 20) : word_start])
+        begin = word_start(text, start)
+        found = self._cue_pattern.search(text[max(0, begin - 20) : begin])
         return found.group().strip() if found else None
 
     def is_risky(self, mention: PlaceMention, country_hint: str | None = None) -> bool:
@@ -463,10 +461,8 @@ _PREVIOUS_WORD = re.compile(r"(\w+)\W{0,2}$")
 
 
 def _after_definite(text: str, start: int) -> bool:
-    word_start = start
-    while word_start > 0 and is_word_char(text[word_start - 1]):
-        word_start -= 1
-    previous = _PREVIOUS_WORD.search(text[max(0, word_start - 30) : word_start])
+    begin = word_start(text, start)
+    previous = _PREVIOUS_WORD.search(text[max(0, begin - 30) : begin])
     if previous is None or previous.group().endswith((",", ".", ":", ";")):
         return False
     word = previous.group(1)
