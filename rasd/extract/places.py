@@ -17,6 +17,7 @@ import csv
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -300,9 +301,9 @@ class Gazetteer:
         mentions = []
         for match in self._matcher.find(normalised_text):
             key = match.payload
-            cue = self._cue_before(normalised_text, match.start)
             if key in self.place_cues or key in self.not_towns or key not in self._names:
                 continue
+            cue = self._cue_before(normalised_text, match.start)
             if key in self._countries and cue is None:
                 continue
             mentions.append(
@@ -410,7 +411,7 @@ class Gazetteer:
             votes[match.payload] += 2
         for match in self._province_matcher.find(normalised_text):
             votes[match.payload] += 2
-        for mention in self.find_places(normalised_text):
+        for mention in self._hint_towns(normalised_text):
             if self.is_risky(mention):
                 continue
             country = _dominant_country(mention.candidates)
@@ -419,6 +420,27 @@ class Gazetteer:
         if not votes:
             return None
         return votes.most_common(1)[0][0]
+
+    def _hint_towns(self, normalised_text: str) -> Iterator[PlaceMention]:
+        """What ``find_places`` finds, less country names, reduced to what ``is_risky`` reads
+        without a hint: a country name is risky whatever its cue, and only a name in the
+        stoplist needs to know whether a definite word stands before it."""
+        for match in self._matcher.find(normalised_text):
+            key = match.payload
+            if key in self.place_cues or key in self.not_towns or key not in self._names:
+                continue
+            if key in self._countries:
+                continue
+            bare = key[2:] if key.startswith("ال") else key
+            yield PlaceMention(
+                start=match.start,
+                end=match.end,
+                surface=normalised_text[match.start : match.end],
+                candidates=self._names[key],
+                key=key,
+                after_definite=bare in self.stoplist
+                and _after_definite(normalised_text, match.start),
+            )
 
 
 # Lexicons whose words (numbers, weekdays, months, day phrases, people nouns) are never taken
