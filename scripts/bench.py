@@ -429,6 +429,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="run against a separate `prefect server start` instead of the temporary one",
     )
     parser.add_argument(
+        "--conditional",
+        action="store_true",
+        help="ignore sitemap lastmod (RASD_TRUST_LASTMOD=0): the rerun asks every page again "
+        "with If-None-Match and gets 304s",
+    )
+    parser.add_argument(
         "--breakdown",
         action="store_true",
         help="also time each step of a plain run in this process (a third warehouse)",
@@ -445,6 +451,8 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
     if not rasd.is_file():
         raise BenchError(f"{rasd} not found; run `make setup` first")
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    if args.conditional:
+        env["RASD_TRUST_LASTMOD"] = "0"
     timeout = args.timeout or max(600.0, args.pages * 0.3)
     paths = [generate_article(i, args.seed).path for i in range(args.pages)]
     info = machine()
@@ -489,7 +497,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         "pages": args.pages,
         "seed": args.seed,
         "machine": info,
-        "settings": {k: os.environ.get(k) for k in _KNOBS},
+        "settings": {k: env.get(k) for k in _KNOBS},
         "prefect": "none" if args.no_prefect else _prefect_mode(args),
         "floor": floor,
         "run": asdict(run),
@@ -502,7 +510,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
     }
 
 
-_KNOBS = ("RASD_BATCH_SIZE", "RASD_WORKERS", "RASD_FETCH_THREADS")
+_KNOBS = ("RASD_BATCH_SIZE", "RASD_WORKERS", "RASD_FETCH_THREADS", "RASD_TRUST_LASTMOD")
 
 
 def _prefect_mode(args: argparse.Namespace) -> str:
