@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 
 import httpx
 import pytest
@@ -93,3 +94,49 @@ def test_served_from_a_child_process() -> None:
         response = httpx.get(base_url + path, timeout=10)
         assert response.status_code == 200
         assert generate_article(29, seed=1).paragraphs[0] in response.text
+
+
+def _bench_script():
+    """scripts/bench.py, loaded as a module (scripts/ is not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
+    spec = importlib.util.spec_from_file_location("rasd_bench_script", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_reads_the_run_summary_the_cli_prints() -> None:
+    from rasd.pipeline import RunSummary
+
+    bench = _bench_script()
+    summary = RunSummary(
+        run_id="20260101T000000Z-abcdef",
+        status="completed",
+        pages_attempted=40,
+        pages_fetched=30,
+        pages_unchanged=7,
+        pages_failed=3,
+        seconds=12.34,
+    )
+    output = "INFO something\n" + summary.render() + "\n"
+    assert bench._summary_pages(output) == {
+        "attempted": 40,
+        "fetched": 30,
+        "unchanged": 7,
+        "failed": 3,
+    }
+    assert float(bench.SUMMARY_SECONDS.search(output).group(1)) == 12.3
+
+
+def test_bench_marks_missed_targets() -> None:
+    bench = _bench_script()
+    run = bench.RunFigures(seconds=20.0, peak_rss_mb=900.0, exit_code=0)
+    rerun = bench.RunFigures(seconds=1.0, peak_rss_mb=400.0, exit_code=0)
+    report = bench.render(1000, 10.0, run, rerun)
+    assert "run_over_floor      2.00  target <= 1.3  MISSED" in report
+    assert "rerun_over_run      0.05  target <= 0.15  met" in report
+    assert "peak_memory_mb       900  target <= 1536  met" in report
