@@ -22,9 +22,7 @@ from rasd.settings import Settings
 
 pytestmark = pytest.mark.timeout(600)
 
-EVENTS = (
-    "SELECT event_id, event_type, location, fatalities, injuries FROM events ORDER BY event_id"
-)
+EVENTS = "SELECT event_id, event_type, location, fatalities, injuries FROM events ORDER BY event_id"
 ARTICLES = "SELECT article_id, url, title, published_at, text FROM articles ORDER BY article_id"
 
 
