@@ -23,6 +23,9 @@ _PUNCT = set(',.;:!?()"-')
 _VERB_SUBJECT_WINDOW = 6
 _SOURCE_REACH = 3  # words after a side joiner where a speaker makes it another source
 _NUMBER_AFTER_NOUN_MAX = 10  # "جنود ثلاثة": only small numbers follow their noun
+_DOER_CLAUSE_WORDS = 12  # words describing the doers before a comma ("يستقلان دراجة")
+_ASIDE_WORDS = 5  # a phrase set off by commas between the doers and the victims
+_SENTENCE_END = frozenset({".", ";", ":", "!", "?"})
 
 
 @dataclass(frozen=True)
@@ -261,7 +264,7 @@ def _forward(text: _Text, anchor: _Anchor) -> int | None:
     if found is not None:
         if _doers(text, start, found[1]):
             # "اغتال مسلحان مجهولان مدير مدرسة": the doers, then the victims
-            return _object_from(text, _skip_doers(text, found[1]), joined=False) or found[0]
+            return _object_past_doers(text, _skip_doers(text, found[1])) or found[0]
         return found[0]
     if "post" not in anchor.roles:
         return None
@@ -295,7 +298,29 @@ def _skip_doers(text: _Text, index: int) -> int:
 def _object_after_doer(text: _Text, anchor: _Anchor) -> int | None:
     """ "أعدم التنظيم مدنيين اثنين"، "اغتال مسلحون مجهولون مدير مدرسة": the victims counted
     after the doer of a killing verb."""
-    return _object_from(text, anchor.end + 1)
+    first = anchor.end + 1
+    if _bare(text.word(first)) in _words().doers:
+        return _object_past_doers(text, _skip_doers(text, first))
+    return _object_from(text, first)
+
+
+def _object_past_doers(text: _Text, first: int) -> int | None:
+    """The victims after the doers: right after them, or past what describes the doers and a
+    short phrase set off by commas ("أعدم مسلحون ينتمون إلى التنظيم، منذ ثلاثة أيام، مدنيين
+    اثنين"، "اغتال مسلحان يستقلان دراجة نارية، مساء أمس، مدير مدرسة")."""
+    found = _object_from(text, first, joined=False)
+    if found is not None:
+        return found
+    comma = next((i for i in range(first, first + _DOER_CLAUSE_WORDS) if text.word(i) == ","), None)
+    if comma is None or any(text.word(i) in _SENTENCE_END for i in range(first, comma)):
+        return None
+    after = comma + 1
+    for index in range(after, after + _ASIDE_WORDS + 1):
+        if text.word(index) in _SENTENCE_END or not text.word(index):
+            return None
+        if text.word(index) == ",":
+            return _object_from(text, index + 1, joined=False)
+    return None
 
 
 def _object_from(text: _Text, first: int, joined: bool = True) -> int | None:

@@ -1,0 +1,71 @@
+"""Rules for victims counted past a description of the doers, toll updates told later,
+a new act told with an earlier one, arrests with a counted object, towns listed together,
+live blocks dated by their header, general undated sentences and dates in the sentence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rasd.extract import extract_events
+from rasd.models import Article, Event
+
+# 2021-03-10 was a Wednesday: أمس = 9 March, الثلاثاء = 9 March, الاثنين = 8 March.
+PUBLISHED = datetime(2021, 3, 10, 8, 0)
+TODAY, YESTERDAY, MONDAY = date(2021, 3, 10), date(2021, 3, 9), date(2021, 3, 8)
+
+
+def events_of(*paragraphs: str, title: str = "") -> list[Event]:
+    return extract_events(
+        Article(
+            article_id="round4",
+            url="http://127.0.0.1/round4",
+            source="test",
+            site="test",
+            title=title,
+            published_at=PUBLISHED,
+            language="ar",
+            text="\n\n".join(paragraphs),
+        )
+    )
+
+
+def summary(events: list[Event]) -> list[tuple]:
+    return [
+        (e.event_type, e.sub_event_type, e.location, e.event_date, e.fatalities, e.injuries)
+        for e in events
+    ]
+
+
+def only(events: list[Event]) -> Event:
+    assert len(events) == 1, summary(events)
+    return events[0]
+
+
+# --- victims after doers described at length ------------------------------------------------
+
+
+def test_victim_counted_past_doers_riding_and_a_time_phrase() -> None:
+    event = only(
+        events_of(
+            "اغتال مسلحان ملثمان يستقلان سيارة بيضاء، صباح أمس الثلاثاء، قاضيا أمام منزله "
+            "في مدينة تعز ثم لاذا بالفرار."
+        )
+    )
+    assert (event.location, event.fatalities, event.event_date) == ("Taiz", 1, YESTERDAY)
+
+
+def test_victims_counted_past_doers_belonging_to_a_group_and_a_time_phrase() -> None:
+    event = only(
+        events_of(
+            "أعدم مسلحون يعتقد أنهم ينتمون إلى جماعة متشددة، فجر أمس، ثلاثة مزارعين "
+            "رميا بالرصاص قرب مدينة الموصل."
+        )
+    )
+    assert (event.location, event.fatalities) == ("Mosul", 3)
+
+
+def test_dual_victims_after_a_period_phrase_following_the_doers() -> None:
+    event = only(
+        events_of("أعدم مسلحون مجهولون، منذ يومين، راعيين اثنين في منطقة جبلية قرب مدينة تعز.")
+    )
+    assert event.fatalities == 2
