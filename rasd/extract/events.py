@@ -52,6 +52,7 @@ _FIGHTER_KILLING = frozenset({"civilian_attack_weak"})
 _HEADER_PREFIX = 60  # an update header ("تحديث - 19:44 تغ") opens its paragraph
 _SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
+_UPDATE_REACH = 6  # sentences after an act that may still update its toll
 _HIGH_FIGURE = 10_000  # a "casualty" figure above this is a misreading (years, money)
 # a short quoted phrase ("هجوم" متعمد، «قصف» الأسواق) marks a war word used as a figure
 _SHORT_QUOTE = re.compile(r'[«"“„]([^«»"“”„\n]{1,40})[»"”“]')
@@ -527,6 +528,10 @@ def _read_sentence(
                 clause.triggers.append(hit)
     quoted = _quoted_spans(sentence, offsets)
     mentions = []
+    if _restated_toll_update(norm, clauses, ctx, lexicon):
+        # "ارتفعت حصيلة ضحايا الهجوم إلى ...": the act told before, with its new toll
+        _update_figures(within_day, sentence, refs, places, ctx, lexicon)
+        clauses = []
     for index in range(len(clauses)):
         mentions += _read_clause(
             index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon, quoted
@@ -551,11 +556,23 @@ def _read_sentence(
     return mentions
 
 
+def _restated_toll_update(norm: str, clauses: list[_Clause], ctx: _Context, lexicon) -> bool:
+    """A toll update whose act words all name an act told before ("حصيلة ضحايا الهجوم
+    ارتفعت"، "ارتفع عدد قتلى التفجير") gives the figures of that act, not a new one."""
+    hits = [h for c in clauses for h in c.triggers]
+    if ctx.last_mention is None or not hits or not lexicon.toll_update.find(norm):
+        return False
+    return all(_refers_back(h, norm) for h in hits)
+
+
 def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexicon) -> None:
     """ "وأكد المستشفى استقبال 20 جثة و32 مصابا": a sentence that only gives figures, right
-    after an act in the same town and on the same day, updates that act's figures."""
+    after an act in the same town and on the same day, updates that act's figures. An
+    explicit update of the toll ("ارتفعت الحصيلة إلى 15") may come some sentences later."""
     last = ctx.last_mention
-    if last is None or ctx.sentences_since > _FIGURES_REACH:
+    update = bool(lexicon.toll_update.find(norm))
+    reach = _UPDATE_REACH if update else _FIGURES_REACH
+    if last is None or ctx.sentences_since > reach:
         return
     if lexicon.period.find(norm) or lexicon.no_casualties.find(norm):
         return

@@ -69,3 +69,40 @@ def test_dual_victims_after_a_period_phrase_following_the_doers() -> None:
         events_of("أعدم مسلحون مجهولون، منذ يومين، راعيين اثنين في منطقة جبلية قرب مدينة تعز.")
     )
     assert event.fatalities == 2
+
+
+# --- a toll update told later ---------------------------------------------------------------
+
+
+def test_toll_update_three_sentences_later_gives_killed_and_wounded() -> None:
+    event = only(
+        events_of(
+            "قتل 9 أشخاص على الأقل، اليوم الأربعاء، في تفجير انتحاري استهدف سوقا شعبيا في "
+            "مدينة الموصل، بحسب مصدر في الشرطة.",
+            "وقال المصدر إن الانتحاري دخل السوق سيرا على الأقدام. وأضاف أن بين القتلى طفلين.",
+            "وتبنى تنظيم داعش الهجوم في بيان نشره على حساباته.",
+            "وفي وقت لاحق من مساء اليوم، أفاد مدير مستشفى الموصل بأن الحصيلة ارتفعت إلى 12 "
+            "قتيلا و30 جريحا.",
+        )
+    )
+    assert (event.event_type, event.fatalities, event.injuries) == (
+        "Explosions/Remote violence",
+        12,
+        30,
+    )
+
+
+def test_update_naming_the_attack_is_the_act_told_before_not_a_new_clash() -> None:
+    event = only(
+        events_of(
+            "قتل جنديان وأصيب ثلاثة آخرون، أمس الثلاثاء، بانفجار عبوة ناسفة استهدفت دورية "
+            "عسكرية في مدينة كركوك.",
+            "وفي وقت لاحق، قال مصدر طبي إن حصيلة ضحايا الهجوم ارتفعت إلى ثلاثة قتلى وستة جرحى.",
+        )
+    )
+    assert (event.sub_event_type, event.event_date, event.fatalities, event.injuries) == (
+        "Remote explosive/landmine/IED",
+        YESTERDAY,
+        3,
+        6,
+    )
