@@ -78,6 +78,7 @@ class _Patterns:
     locating_before: re.Pattern[str]
     backer_before: re.Pattern[str]
     capital_place_before: re.Pattern[str]
+    concurrent_link: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> str:
@@ -121,6 +122,7 @@ def _patterns() -> _Patterns:
         capital_place_before=re.compile(
             rf"(?:(?<!\w)(?:و|ف)?(?:{words('capital_place_words')})\s+|(?<!\w)(?:و|ف)?ب)$"
         ),
+        concurrent_link=re.compile(rf"(?<!\w)(?:و|ف)?(?:{words('concurrent_links')})(?!\w)"),
     )
 
 
@@ -389,6 +391,26 @@ def _main_trigger(hits: list[TriggerHit]) -> TriggerHit | None:
         if protest is not None:
             return protest
     return main
+
+
+def _new_act(main: TriggerHit | None, hits: list[TriggerHit], norm: str, ctx: _Context):
+    """ "وتزامنت الغارات مع اشتباكات عنيفة ... أسفرت عن": where the act word that leads names
+    an act already told and is linked to another ("تزامن"، "أعقب"), the clause reports the
+    new act (and its figures)."""
+    if main is None or main.family.event_type not in ctx.last_by_type:
+        return main
+    if not _refers_back(main, norm):
+        return main
+    new = [
+        h
+        for h in hits
+        if h.start > main.end
+        and _patterns().concurrent_link.search(norm, max(0, main.start - 12), h.start)
+        and h.family.strong
+        and h.family.event_type != main.family.event_type
+        and not _refers_back(h, norm)
+    ]
+    return max(new, key=lambda h: (h.family.priority, -h.start)) if new else main
 
 
 def _day_for(hit: TriggerHit, clause: _Clause, refs: list[DateRef], ctx: _Context):
@@ -685,7 +707,7 @@ def _read_clause(
     actors = find_actors(text)
     crowd = bool(lexicon.crowd.find(text))
     hits = [h for h in hits if _supported(h, hits, figures, actors, crowd)]
-    main = _main_trigger(hits)
+    main = _new_act(_main_trigger(hits), hits, norm, ctx)
     if main is None or _figurative(main, list(quoted), figures, actors):
         return []
     day, explicit, background = _day_for(main, clause, refs, ctx)

@@ -106,3 +106,20 @@ def test_update_naming_the_attack_is_the_act_told_before_not_a_new_clash() -> No
         3,
         6,
     )
+
+
+# --- a new act linked to one told before ----------------------------------------------------
+
+
+def test_clash_that_followed_strikes_takes_its_own_figures() -> None:
+    events = events_of(
+        "شنت طائرات حربية، أمس الثلاثاء، غارات على مواقع للمسلحين في مدينة درعا.",
+        "وأعقبت الغارات اشتباكات عنيفة بين الجيش والمسلحين في محيط المدينة، أسفرت عن مقتل "
+        "4 مسلحين وإصابة 6 جنود.",
+    )
+    figures = {e.event_type: (e.event_date, e.fatalities, e.injuries) for e in events}
+    assert figures == {
+        "Explosions/Remote violence": (YESTERDAY, 0, 0),
+        "Battles": (YESTERDAY, 4, 6),
+    }
+    assert len({e.location for e in events}) == 1
