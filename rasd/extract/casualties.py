@@ -486,6 +486,17 @@ def _next_word(text: str, end: int) -> str:
     return rest[0] if rest else ""
 
 
+def people_counted_after(normalised_text: str, position: int) -> int | None:
+    """The size of a counted group of people right after ``position`` ("اعتقلت شخصين"،
+    "اعتقلت 6 مطلوبين"), or None."""
+    text = _Text(normalised_text)
+    first = next((i for i, (start, _e, _w) in enumerate(text.tokens) if start >= position), None)
+    if first is None:
+        return None
+    found = _group_list(text, _skip_approximators(text, first))
+    return found[0] if found else None
+
+
 def restates_toll(normalised_text: str) -> bool:
     """A speaker giving the toll as a whole ("أفاد المرصد بأن عدد القتلى بلغ 10")."""
     words = _words()

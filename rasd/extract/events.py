@@ -18,7 +18,12 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_armed_actor
-from rasd.extract.casualties import Casualties, count_casualties, restates_toll
+from rasd.extract.casualties import (
+    Casualties,
+    count_casualties,
+    people_counted_after,
+    restates_toll,
+)
 from rasd.extract.dates import DateRef, find_date_refs, is_update_header
 from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
 from rasd.extract.numbers import find_numbers
@@ -357,13 +362,17 @@ def _sentence_blocks(
     return applying
 
 
-def _supported(hit: TriggerHit, others: list[TriggerHit], figures, actors, crowd: bool) -> bool:
+def _supported(
+    hit: TriggerHit, others: list[TriggerHit], figures, actors, crowd: bool, norm: str
+) -> bool:
     if hit.family.strong:
         return True
     if hit.family.event_type == "Protests":
         return crowd
     if figures.killed or figures.injured or has_armed_actor(actors):
         return True
+    if hit.family.sub_event_type == "Arrests" and people_counted_after(norm, hit.end):
+        return True  # "اعتقلت شخصين": who was arrested, counted
     return any(o.family.strong and o is not hit for o in others)
 
 
@@ -706,7 +715,7 @@ def _read_clause(
         figures = Casualties()
     actors = find_actors(text)
     crowd = bool(lexicon.crowd.find(text))
-    hits = [h for h in hits if _supported(h, hits, figures, actors, crowd)]
+    hits = [h for h in hits if _supported(h, hits, figures, actors, crowd, norm)]
     main = _new_act(_main_trigger(hits), hits, norm, ctx)
     if main is None or _figurative(main, list(quoted), figures, actors):
         return []

@@ -123,3 +123,35 @@ def test_clash_that_followed_strikes_takes_its_own_figures() -> None:
         "Battles": (YESTERDAY, 4, 6),
     }
     assert len({e.location for e in events}) == 1
+
+
+# --- arrests with who was arrested counted --------------------------------------------------
+
+
+def test_announced_arrest_of_counted_people_is_an_event() -> None:
+    event = only(
+        events_of(
+            "كركوك - أعلنت خلية أمنية، اليوم الأربعاء، أن وحدة خاصة اعتقلت ثلاثة مطلوبين "
+            "في حي الواسطي بمدينة كركوك."
+        )
+    )
+    assert (event.sub_event_type, event.location, event.event_date) == (
+        "Arrests",
+        "Kirkuk",
+        TODAY,
+    )
+
+
+def test_caught_two_people_is_an_arrest() -> None:
+    event = only(
+        events_of("وأفاد بيان أن المفرزة ألقت القبض على شخصين، أمس الثلاثاء، في مدينة تعز.")
+    )
+    assert (event.sub_event_type, event.location, event.event_date) == (
+        "Arrests",
+        "Taiz",
+        YESTERDAY,
+    )
+
+
+def test_arrest_word_without_anyone_counted_or_any_force_is_no_event() -> None:
+    assert events_of("وتحدث الكاتب عن الاعتقال في روايته الجديدة عن مدينة تعز.") == []
