@@ -54,6 +54,8 @@ _OLDEST_DAYS = 120  # an act dated further back than this is background
 _REFERENCE_WORDS = 4
 # "تصفية 5 إرهابيين": the killing of fighters is a battle, not an attack on civilians
 _FIGHTER_KILLING = frozenset({"civilian_attack_weak"})
+_TODAY = re.compile(r"(?<!\w)اليوم(?!\w)")
+_HEADER_DAY_REACH = 80  # a block's day stands right after its header ("تحديث - 19:44 تغ الأحد:")
 _HEADER_PREFIX = 60  # an update header ("تحديث - 19:44 تغ") opens its paragraph
 _SAME_PLACE_KM = 15  # a district named when an act is told again is still its town
 _FIGURES_REACH = 2  # sentences after an act that may still give its figures
@@ -189,6 +191,8 @@ class _Context:
     previous_towns: dict[str, Place] = field(default_factory=dict)  # the block before
     # the paragraph named a past year with no recent day: what follows undated is history
     history: bool = False
+    # the day an update block's header names ("تحديث - 22:45 تغ السبت:"): its اليوم
+    block_day: date | None = None
 
 
 # --- sentence level -----------------------------------------------------------------------
@@ -543,6 +547,12 @@ def _read_sentence(
     refs = [
         r for r in refs if not _patterns().until_before.search(norm[max(0, r.start - 8) : r.start])
     ]
+    if ctx.block_day is not None:
+        # in a block headed "السبت:", "معارك اليوم" are that Saturday's
+        refs = [
+            replace(r, day=ctx.block_day) if _TODAY.search(r.text) and r.kind == "relative" else r
+            for r in refs
+        ]
     places = _places(gazetteer, norm, offsets, sentence, ctx.hint)
     dated_spans = [(r.start, r.end) for r in refs if r.day is not None]
     within_day = lexicon.mask_within_day_since(norm)  # "منذ الفجر" is no period
@@ -874,6 +884,9 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     normalised = {id(p): (norm, offsets) for p, norm, offsets in paragraphs}
     for block in _blocks([p for p, _, _ in paragraphs]):
         ctx.block_is_update = is_update_header(block[0][:_HEADER_PREFIX])
+        ctx.block_day = None
+        if ctx.block_is_update:
+            _read_header_day(normalised[id(block[0])][0][:_HEADER_DAY_REACH], ctx)
         # a live page's blocks continue one story: its last day and towns carry over
         # until a block names its own
         ctx.last_by_type, ctx.last_mention = {}, None
@@ -904,6 +917,9 @@ def _read_header_day(norm: str, ctx: _Context) -> None:
     dated = [r for r in _day_refs(norm, ctx.published) if r.day is not None]
     if dated and not _too_old(dated[-1].day, ctx.published):
         ctx.day = dated[-1].day
+    named = [r for r in dated if r.kind != "relative" and not _too_old(r.day, ctx.published)]
+    if named:
+        ctx.block_day = named[0].day
 
 
 def _adopt_explicit_days(mentions: list[_Mention]) -> None:

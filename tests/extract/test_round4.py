@@ -155,3 +155,19 @@ def test_caught_two_people_is_an_arrest() -> None:
 
 def test_arrest_word_without_anyone_counted_or_any_force_is_no_event() -> None:
     assert events_of("وتحدث الكاتب عن الاعتقال في روايته الجديدة عن مدينة تعز.") == []
+
+
+# --- a live page over two days --------------------------------------------------------------
+
+
+def test_today_in_a_block_headed_by_a_weekday_is_that_weekday() -> None:
+    events = events_of(
+        "تحديث - 17:05 تغ\nالاثنين: اندلعت اشتباكات عنيفة بين الجيش والحوثيين غرب مدينة مأرب، "
+        "وأفادت مصادر ميدانية بمقتل ستة من المقاتلين.",
+        "تحديث - 21:30 تغ\nالاثنين: مصادر طبية في مأرب تقول إن عدد قتلى معارك اليوم ارتفع إلى "
+        "9 قتلى، إضافة إلى 12 جريحا.",
+        "تحديث - 07:40 تغ\nالثلاثاء: تجددت الاشتباكات فجر اليوم غرب مأرب، وقال الجيش إن ثلاثة "
+        "من جنوده قتلوا وأصيب خمسة آخرون.",
+    )
+    by_day = {e.event_date: (e.event_type, e.fatalities, e.injuries) for e in events}
+    assert by_day == {MONDAY: ("Battles", 9, 12), YESTERDAY: ("Battles", 3, 5)}
