@@ -77,6 +77,12 @@ class TaskStages(pipeline.PlainStages):
             merged.events.extend(part.events)
         return merged
 
+    def process_ahead(self, pages: list[FetchedPage]) -> pipeline.PendingBatch:
+        if self.distributed:
+            # Prefect submits from the flow's own thread only; the cluster works in parallel.
+            return pipeline.Done(self.process(pages))
+        return super().process_ahead(pages)
+
     def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch:
         return validate_task(batch, run_id, self.settings.validation_dir)
 

@@ -215,6 +215,8 @@ class Stages(Protocol):
 
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch: ...
 
+    def process_ahead(self, pages: list[FetchedPage]) -> PendingBatch: ...
+
     def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch: ...
 
     def close(self) -> None: ...
@@ -226,6 +228,22 @@ class PendingPages(Protocol):
     def result(self) -> list[FetchedPage]: ...
 
 
+class PendingBatch(Protocol):
+    """Clean + extract under way."""
+
+    def result(self) -> ProcessedBatch: ...
+
+
+class Done:
+    """An already finished step, for runners that cannot work ahead."""
+
+    def __init__(self, value: ProcessedBatch) -> None:
+        self.value = value
+
+    def result(self) -> ProcessedBatch:
+        return self.value
+
+
 class PlainStages:
     """Runs each step in this process; clean + extract on a pool of worker processes."""
 
@@ -234,6 +252,7 @@ class PlainStages:
         self.raw_store = RawStore(settings.raw_dir)
         self._pool: ProcessPoolExecutor | None = None
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-fetch")
+        self._processor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-process")
 
     def fetch_ahead(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> PendingPages:
         return self._fetcher.submit(self.fetch, refs, previous)
@@ -253,6 +272,9 @@ class PlainStages:
             self._pool = ProcessPoolExecutor(max_workers=workers)
         return process_pages_parallel(pages, self._pool, workers)
 
+    def process_ahead(self, pages: list[FetchedPage]) -> PendingBatch:
+        return self._processor.submit(self.process, pages)
+
     def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch:
         return validate_batch(
             batch.articles, batch.events, run_id=run_id, docs_dir=self.settings.validation_dir
@@ -260,6 +282,7 @@ class PlainStages:
 
     def close(self) -> None:
         self._fetcher.shutdown(cancel_futures=True)
+        self._processor.shutdown(cancel_futures=True)
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
@@ -302,6 +325,45 @@ def _advance(progress: Progress | None, stage: str, n: int) -> None:
         progress.advance(stage, n)
 
 
+def _downloads(
+    stages: Stages, refs: list[PageRef], previous: dict[str, PreviousFetch], settings: Settings
+) -> Iterator[list[FetchedPage]]:
+    """The fetched batches in order, each next one already downloading."""
+    batches = list(batched(refs, settings.batch_size))
+    pending = stages.fetch_ahead(batches[0], previous) if batches else None
+    for number in range(len(batches)):
+        assert pending is not None
+        pages = pending.result()
+        more = number + 1 < len(batches)
+        pending = stages.fetch_ahead(batches[number + 1], previous) if more else None
+        yield pages
+
+
+def _validate_and_stage(
+    stages: Stages,
+    number: int,
+    pages: list[FetchedPage],
+    processing: PendingBatch,
+    stage_dir: Path,
+    summary: RunSummary,
+    progress: Progress | None,
+) -> None:
+    processed = processing.result()
+    _advance(progress, "clean+extract", len(pages))
+    validated = stages.validate(processed, summary.run_id)
+    _advance(progress, "validate", len(pages))
+    stage_batch(
+        stage_dir,
+        number,
+        processed.pages,
+        validated.articles,
+        validated.events,
+        validated.quarantine,
+    )
+    summary.add_pages(processed.pages)
+    summary.quarantined += len(validated.quarantine)
+
+
 def run_batches(
     refs: list[PageRef],
     discovery_failures: list[FetchedPage],
@@ -322,33 +384,21 @@ def run_batches(
     summary.add_pages(discovery_failures)
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
     stage_batch(stage_dir, 0, discovery_failures, [], [], [])
-    batches = list(batched(refs, settings.batch_size))
-    # Download batch n+1 while batch n is cleaned and extracted: the network and the CPU
-    # work at the same time, and at most two batches of pages are held at once.
-    pending = stages.fetch_ahead(batches[0], previous) if batches else None
-    for number in range(1, len(batches) + 1):
-        assert pending is not None
-        pages = pending.result()
+    # Three batches move at once: batch n+1 downloads while batch n is cleaned and
+    # extracted on the worker processes and batch n-1 is validated and staged here.
+    in_hand: tuple[int, list[FetchedPage], PendingBatch] | None = None
+    for number, pages in enumerate(_downloads(stages, refs, previous, settings), start=1):
         _advance(progress, "fetch", len(pages))
         if number == 1 and any(page.ok for page in pages):
             # The suites' first use costs seconds of imports: pay them while this batch is
             # cleaned in the worker processes. A quiet night never imports them at all.
             threading.Thread(target=suite_runner, name="rasd-gx-warmup", daemon=True).start()
-        pending = stages.fetch_ahead(batches[number], previous) if number < len(batches) else None
-        processed = stages.process(pages)
-        _advance(progress, "clean+extract", len(pages))
-        validated = stages.validate(processed, summary.run_id)
-        _advance(progress, "validate", len(pages))
-        stage_batch(
-            stage_dir,
-            number,
-            processed.pages,
-            validated.articles,
-            validated.events,
-            validated.quarantine,
-        )
-        summary.add_pages(processed.pages)
-        summary.quarantined += len(validated.quarantine)
+        processing = stages.process_ahead(pages)
+        if in_hand is not None:
+            _validate_and_stage(stages, *in_hand, stage_dir, summary, progress)
+        in_hand = (number, pages, processing)
+    if in_hand is not None:
+        _validate_and_stage(stages, *in_hand, stage_dir, summary, progress)
     loaded = warehouse.load_staged(summary.run_id, stage_dir)
     summary.articles = loaded.articles
     summary.events = loaded.events

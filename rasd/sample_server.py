@@ -188,6 +188,8 @@ class SiteServer:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # Headers and body go out in separate writes; without this, Nagle holds the body back.
+    disable_nagle_algorithm = True
     site: SiteServer  # set on the bound subclass
     protocol_version = "HTTP/1.1"
     server_version = "rasd-sample"
