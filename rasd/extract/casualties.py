@@ -21,6 +21,8 @@ from rasd.extract.triggers import LEXICON_DIR, TriggerLexiconError, load_lexicon
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[,.;:!?()\"\-]")
 _PUNCT = set(',.;:!?()"-')
 _VERB_SUBJECT_WINDOW = 6
+_TOLL_WORDS = 6  # words after "القتلى" where "إلى 16" still gives the toll
+_TOLL_CLAUSE_WORDS = 25  # the same after "عدد القتلى"/"حصيلة": up to the end of the clause
 _SOURCE_REACH = 3  # words after a side joiner where a speaker makes it another source
 _NUMBER_AFTER_NOUN_MAX = 10  # "جنود ثلاثة": only small numbers follow their noun
 _DOER_CLAUSE_WORDS = 12  # words describing the doers before a comma ("يستقلان دراجة")
@@ -64,6 +66,9 @@ class _Words:
     one: frozenset[str]
     others: frozenset[str]
     toll_verbs: frozenset[str]
+    toll_nouns: frozenset[str]
+    one_before: frozenset[str]
+    singular_counted: frozenset[str]
     object_stops: frozenset[str]
     doers: frozenset[str]
     side_joiners: TermMatcher[str]
@@ -105,6 +110,9 @@ def _words() -> _Words:
             one=_normalised(data["one"]),
             others=_normalised(data["others"]),
             toll_verbs=_normalised(data["toll_verbs"]),
+            toll_nouns=_normalised(data["toll_nouns"]),
+            one_before=_normalised(data["one_before"]),
+            singular_counted=_normalised(data["singular_counted"]),
             object_stops=_normalised(data["object_stops"]),
             doers=_normalised(data["doers"]),
             side_joiners=TermMatcher({w: w for w in data["side_joiners"]}),
@@ -131,6 +139,7 @@ class _Text:
         self.numbers: dict[int, tuple[int, int]] = {}
         self.about: set[int] = set()  # token indices of figures given only roughly
         self.used_about = False  # set when a group just read was rough
+        self.read_toll = False  # set when a figure was read as a whole toll ("عدد القتلى إلى 6")
         self.bare_numbers: set[int] = set()  # number words with no و glued to them (واحد)
         for mention in find_numbers(text):
             first = self._index_of_char.get(mention.start)
@@ -362,14 +371,24 @@ def _counted(text: _Text, anchor: _Anchor) -> int | None:
     for _first, (value, last) in text.numbers.items():
         if last == anchor.start - 1:
             return value
-    # "حصيلة القتلى إلى 16", "عدد قتلى الاشتباكات ارتفع إلى 14", "عدد الجرحى تجاوز 15"
-    for index in range(anchor.end + 1, anchor.end + 6):
+    # "حصيلة القتلى إلى 16", "عدد قتلى الاشتباكات ارتفع إلى 14", "عدد الجرحى تجاوز 15";
+    # after "عدد"/"حصيلة" the toll may come at the end of a long clause ("ارتفع عدد قتلى الهجوم
+    # الذي استهدف ... إلى ثمانية")
+    toll_noun = text.word(anchor.start - 1) in _words().toll_nouns
+    reach = _TOLL_CLAUSE_WORDS if toll_noun else _TOLL_WORDS
+    for index in range(anchor.end + 1, anchor.end + reach):
         if text.is_punct(index):
             break
         if text.word(index) in _words().toll_verbs:
             found = _group_at(text, _skip_approximators(text, index + 1))
             if found is not None:
+                text.read_toll = True
                 return found[0]
+    words = _words()
+    if text.word(anchor.start - 1) in words.one_before and (
+        text.word(anchor.start) in words.singular_counted
+    ):
+        return 1  # "أسفر عن سقوط قتيل": a bare singular is one
     return None
 
 
@@ -562,6 +581,9 @@ def _count_part(normalised_text: str) -> Casualties:
         else:
             killed = max(killed, value)
     killed_rough = killed in rough["killed"]
+    if text.read_toll and killed:
+        # "ارتفع عدد القتلى إلى ستة بعد العثور على جثتين": the bodies are in the new toll
+        bodies = 0
     if killed and bodies and bodies != killed:
         killed += bodies
     elif bodies > killed:

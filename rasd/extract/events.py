@@ -601,7 +601,7 @@ def _restated_toll_update(norm: str, clauses: list[_Clause], ctx: _Context, lexi
     """A toll update whose act words all name an act told before ("حصيلة ضحايا الهجوم
     ارتفعت"، "ارتفع عدد قتلى التفجير") gives the figures of that act, not a new one."""
     hits = [h for c in clauses for h in c.triggers]
-    if ctx.last_mention is None or not hits or not lexicon.toll_update.find(norm):
+    if ctx.last_mention is None or not hits or not lexicon.is_toll_update(norm):
         return False
     return all(_refers_back(h, norm) for h in hits)
 
@@ -611,7 +611,7 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
     after an act in the same town and on the same day, updates that act's figures. An
     explicit update of the toll ("ارتفعت الحصيلة إلى 15") may come some sentences later."""
     last = ctx.last_mention
-    update = bool(lexicon.toll_update.find(norm))
+    update = bool(lexicon.is_toll_update(norm))
     reach = _UPDATE_REACH if update else _FIGURES_REACH
     if last is None or ctx.sentences_since > reach:
         return
@@ -619,7 +619,7 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
         return
     if any(p.place.name != last.place.name for p in places if not p.speaker):
         return
-    if any(r.day is None or r.day != last.day for r in refs):
+    if any(r.day is None or not _same_or_later(r.day, last.day, update) for r in refs):
         return  # another day, or a period
     figures = count_casualties(norm)
     if max(figures.killed, figures.injured) > _HIGH_FIGURE or not (
@@ -632,13 +632,21 @@ def _update_figures(norm, sentence, refs, places, ctx: _Context, lexicon: Lexico
         last.evidence = f"{last.evidence} ... {sentence.strip()}"
 
 
+def _same_or_later(day: date, act_day: date | None, update: bool) -> bool:
+    """A figures sentence on the act's day; an update of its toll may be dated by the day it
+    was announced ("أعلن المستشفى اليوم ارتفاع عدد القتلى إلى ستة")."""
+    if update and act_day is not None:
+        return day >= act_day
+    return day == act_day
+
+
 def _figures_source(norm: str, lexicon: Lexicon) -> str:
     """How a figures-only sentence stands to the act before it: an earlier toll, an update
     ("ارتفعت الحصيلة إلى 15"), another source ("في المقابل"، "أفاد المرصد بأن عدد القتلى
     بلغ 10": a speaker restating the toll), or the same report going on."""
     if lexicon.earlier_report.find(norm):
         return "earlier"
-    if lexicon.toll_update.find(norm):
+    if lexicon.is_toll_update(norm):
         return "update"
     if lexicon.other_source.find(norm) or restates_toll(norm):
         return "other source"

@@ -91,6 +91,8 @@ def word_list(data: dict[str, Any], key: str, source: str) -> list[str]:
 
 _SINCE = re.compile(r"(?<!\w)(?:و)?منذ\s+")
 _SINCE_REACH = 30
+_TO = re.compile(r"(?<!\w)(?:الي|إلى)(?!\w)")  # "إلى", normalised or not
+_TOLL_RISE_WORDS = 3  # "حصيلة الهجوم ارتفعت": a toll noun and a word of rising this close
 
 
 class Lexicon:
@@ -116,6 +118,8 @@ class Lexicon:
         self.other_source = self._matcher(cues, "other_source", "cues.yaml")
         self.earlier_report = self._matcher(cues, "earlier_report", "cues.yaml")
         self.toll_update = self._matcher(cues, "toll_update", "cues.yaml")
+        self.toll_nouns = self._matcher(cues, "toll_nouns", "cues.yaml")
+        self.rise_words = self._matcher(cues, "rise_words", "cues.yaml")
         self.differing_source = self._matcher(cues, "differing_source", "cues.yaml")
         self.within_day_since = self._matcher(cues, "within_day_since", "cues.yaml")
 
@@ -167,6 +171,22 @@ class Lexicon:
             families.append((family, word_list(spec, "terms", f"cues.yaml {name}")))
         return families
 
+    def is_toll_update(self, normalised_text: str) -> bool:
+        """An explicit update of a toll: a listed phrase, or a toll noun with a word of rising
+        a few words on in either order ("حصيلة الهجوم ارتفعت لاحقا"، "ارتفع عدد قتلى الهجوم")."""
+        if self.toll_update.find(normalised_text):
+            return True
+        nouns = self.toll_nouns.find(normalised_text)
+        rises = self.rise_words.find(normalised_text)
+        # the new figure must follow ("... إلى خمسة"): "مرجحا ارتفاع الحصيلة" is a guess
+        return any(
+            _words_apart(normalised_text, min(n.start, r.start), max(n.end, r.end))
+            <= _TOLL_RISE_WORDS
+            and _TO.search(normalised_text, max(n.end, r.end))
+            for n in nouns
+            for r in rises
+        )
+
     def mask_within_day_since(self, normalised_text: str) -> str:
         """The text with every "منذ" blanked that opens a span within one day ("منذ ساعات
         الفجر"، "منذ صباح اليوم"): it marks no period, so no cue may read it as one."""
@@ -191,6 +211,10 @@ class Lexicon:
             CueHit(m.payload, m.start, m.end, m.term)
             for m in self.cue_matcher.find(normalised_text, overlapping=True)
         ]
+
+
+def _words_apart(text: str, start: int, end: int) -> int:
+    return len(text[start:end].split()) - 1
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,129 @@
+"""Rules for toll updates in other word orders or dated by the day they were announced,
+bare singular casualty nouns, and later rules of the same round."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rasd.extract import extract_events
+from rasd.extract.casualties import count_casualties
+from rasd.extract.normalize import normalize
+from rasd.extract.triggers import default_lexicon
+from rasd.models import Article, Event
+
+# 2022-04-14 was a Thursday: أمس = 13 April (Wednesday), الثلاثاء = 12 April.
+PUBLISHED = datetime(2022, 4, 14, 9, 0)
+TODAY, YESTERDAY = date(2022, 4, 14), date(2022, 4, 13)
+
+
+def events_of(*paragraphs: str, title: str = "") -> list[Event]:
+    return extract_events(
+        Article(
+            article_id="round5",
+            url="http://127.0.0.1/round5",
+            source="test",
+            site="test",
+            title=title,
+            published_at=PUBLISHED,
+            language="ar",
+            text="\n\n".join(paragraphs),
+        )
+    )
+
+
+def summary(events: list[Event]) -> list[tuple]:
+    return [
+        (e.event_type, e.sub_event_type, e.location, e.event_date, e.fatalities, e.injuries)
+        for e in events
+    ]
+
+
+def only(events: list[Event]) -> Event:
+    assert len(events) == 1, summary(events)
+    return events[0]
+
+
+def killed(text: str) -> int:
+    return count_casualties(normalize(text)).killed
+
+
+def injured(text: str) -> int:
+    return count_casualties(normalize(text)).injured
+
+
+# --- toll updates -------------------------------------------------------------------------
+
+
+def test_toll_noun_then_rise_word_is_an_update() -> None:
+    lexicon = default_lexicon()
+    assert lexicon.is_toll_update(normalize("وقالت المصادر إن حصيلة التفجير ارتفعت مساء إلى تسعة"))
+    assert lexicon.is_toll_update(normalize("ارتفع لاحقا عدد ضحايا القصف إلى 12"))
+
+
+def test_a_guessed_rise_is_no_update() -> None:
+    assert not default_lexicon().is_toll_update(normalize("مرجحا ارتفاع الحصيلة بسبب الإصابات"))
+
+
+def test_toll_at_the_end_of_a_long_clause_after_its_noun() -> None:
+    text = "ارتفع عدد قتلى التفجير الذي ضرب أمس سوقا شعبية في وسط مدينة حماة المزدحمة إلى 11"
+    assert killed(text) == 11
+
+
+def test_bodies_found_are_part_of_a_new_toll() -> None:
+    text = "وأعلنت المستشفى ارتفاع عدد القتلى إلى سبعة، بعد انتشال ثلاث جثث من تحت الأنقاض"
+    assert killed(text) == 7
+
+
+def test_bodies_found_besides_the_killed_still_add_up() -> None:
+    assert killed("قتل خمسة جنود وعثر لاحقا على ثلاث جثث لمسلحين") == 8
+
+
+def test_update_sentence_in_another_word_order_updates_the_act() -> None:
+    event = only(
+        events_of(
+            "قتل مدنيان وأصيب أربعة آخرون أمس الأربعاء جراء سقوط قذائف هاون على حي سكني في "
+            "مدينة درعا.",
+            "وقال مصدر طبي إن حصيلة القصف ارتفعت لاحقا إلى ستة قتلى وتسعة جرحى.",
+        )
+    )
+    assert (event.location, event.event_date, event.fatalities, event.injuries) == (
+        "Dara",
+        YESTERDAY,
+        6,
+        9,
+    )
+
+
+def test_update_announced_on_a_later_day_still_updates_the_act() -> None:
+    event = only(
+        events_of(
+            "قتل ثلاثة أشخاص وأصيب خمسة في اشتباكات مسلحة اندلعت أمس الأربعاء في مدينة "
+            "الزاوية غرب طرابلس.",
+            "وفي وقت لاحق من صباح اليوم الخميس، أعلن مستشفى الزاوية ارتفاع عدد القتلى إلى "
+            "خمسة، بعد وفاة جريحين متأثرين بإصابتهما.",
+        )
+    )
+    assert (event.event_date, event.fatalities) == (YESTERDAY, 5)
+
+
+def test_a_rising_toll_told_first_gives_the_new_figure() -> None:
+    event = only(
+        events_of(
+            "ارتفع عدد قتلى التفجير الانتحاري الذي استهدف أمس الأربعاء مركزا للشرطة في مدينة "
+            "بنغازي إلى عشرة، بحسب مصدر أمني.",
+            "وكانت الحصيلة الأولية قد أشارت إلى مقتل أربعة أشخاص.",
+        )
+    )
+    assert (event.sub_event_type, event.fatalities) == ("Suicide bomb", 10)
+
+
+# --- bare singular ------------------------------------------------------------------------
+
+
+def test_bare_singular_casualty_noun_is_one() -> None:
+    assert killed("أسفرت المواجهات عن سقوط قتيل وثلاثة جرحى") == 1
+    assert injured("انفجرت عبوة ناسفة دون سقوط قتلى، مع سقوط جريح") == 1
+
+
+def test_definite_singular_after_sussut_is_no_count() -> None:
+    assert killed("ينتظر الأهالي سقوط القتيل الأول") == 0
