@@ -127,3 +127,33 @@ def test_bare_singular_casualty_noun_is_one() -> None:
 
 def test_definite_singular_after_sussut_is_no_count() -> None:
     assert killed("ينتظر الأهالي سقوط القتيل الأول") == 0
+
+
+# --- who still holds ground, handing over without a shot -----------------------------------
+
+
+def test_who_still_holds_towns_is_no_act() -> None:
+    events = events_of(
+        "قتل جنديان أمس الأربعاء في اشتباك مع مسلحين قرب مدينة تكريت.",
+        "وكان الجيش قد استعاد بيجي العام الماضي، فيما ما زال المسلحون يسيطرون على الشرقاط "
+        "والحويجة، حيث تستعد القوات لإطلاق عملية لاستعادتهما.",
+    )
+    assert [e.location for e in events] == ["Tikrit"], summary(events)
+
+
+def test_taking_ground_today_is_still_an_act() -> None:
+    event = only(events_of("سيطرت قوات الجيش أمس الأربعاء على مدينة الشرقاط بعد معارك عنيفة."))
+    assert (event.event_type, event.event_date) == ("Battles", YESTERDAY)
+
+
+def test_handing_over_a_camp_without_a_shot_is_a_transfer() -> None:
+    event = only(
+        events_of(
+            "سلم مسلحون محليون كانوا يسيطرون على قاعدة جوية في مدينة سبها، أمس الأربعاء، "
+            "القاعدة إلى وحدات الجيش، دون أن يطلقوا رصاصة واحدة."
+        )
+    )
+    assert (event.event_type, event.sub_event_type) == (
+        "Strategic developments",
+        "Non-violent transfer of territory",
+    )
