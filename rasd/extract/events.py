@@ -191,6 +191,8 @@ class _Context:
     previous_towns: dict[str, Place] = field(default_factory=dict)  # the block before
     # the paragraph named a past year with no recent day: what follows undated is history
     history: bool = False
+    # the block has told history (a past year) and no act of its own yet: "المعركة" points there
+    told_history: bool = False
     # the day an update block's header names ("تحديث - 22:45 تغ السبت:"): its اليوم
     block_day: date | None = None
 
@@ -592,6 +594,7 @@ def _read_sentence(
         ctx.history = not any(
             r.day is not None and not _too_old(r.day, ctx.published) for r in refs
         )
+        ctx.told_history = ctx.told_history or ctx.history
     elif any(r.day is not None for r in refs):
         ctx.history = False
     return mentions
@@ -737,6 +740,8 @@ def _read_clause(
     main = _new_act(_main_trigger(hits), hits, norm, ctx)
     if main is None or _figurative(main, list(quoted), figures, actors):
         return []
+    if _recalls_history(main, norm, refs, ctx):
+        return []
     day, explicit, background = _day_for(main, clause, refs, ctx)
     if background or _too_old(day, ctx.published):
         return []
@@ -793,6 +798,14 @@ def _read_clause(
         ctx.last_by_type[mention.event_type] = mention
         ctx.last_mention = mention
     return mentions
+
+
+def _recalls_history(main: TriggerHit, norm: str, refs: list[DateRef], ctx: _Context) -> bool:
+    """"قتل ... خلال المعركة"، "في المجزرة": an undated definite act noun, when the block has
+    told only history so far, names that past act, not a new one."""
+    if not ctx.told_history or ctx.last_mention is not None:
+        return False
+    return _refers_back(main, norm) and not any(r.day is not None for r in refs)
 
 
 def _lowest_across_sources(span: str, lexicon: Lexicon) -> Casualties:
@@ -897,7 +910,7 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
             _read_header_day(normalised[id(block[0])][0][:_HEADER_DAY_REACH], ctx)
         # a live page's blocks continue one story: its last day and towns carry over
         # until a block names its own
-        ctx.last_by_type, ctx.last_mention = {}, None
+        ctx.last_by_type, ctx.last_mention, ctx.told_history = {}, None, False
         if ctx.block_towns:
             ctx.previous_towns = ctx.block_towns
         ctx.block_towns = {}

@@ -157,3 +157,33 @@ def test_handing_over_a_camp_without_a_shot_is_a_transfer() -> None:
         "Strategic developments",
         "Non-violent transfer of territory",
     )
+
+
+# --- a definite act noun after history -----------------------------------------------------
+
+
+def test_the_battle_after_an_old_year_is_history() -> None:
+    events = events_of(
+        "يحيي أهالي بلدة تلكلخ هذه الأيام ذكرى المعركة التي دارت في ربيع عام 2012 بين "
+        "الجيش وفصائل المعارضة.",
+        "وقال أحد المسنين إن عشرة من أبناء عائلته قتلوا خلال المعركة، وإن البلدة لم تتعاف بعد.",
+    )
+    assert events == [], summary(events)
+
+
+def test_the_battle_after_a_dated_act_is_still_that_act() -> None:
+    event = only(
+        events_of(
+            "اندلعت اشتباكات عنيفة أمس الأربعاء في مدينة تلكلخ بين الجيش ومسلحين.",
+            "وقال مصدر طبي إن أربعة قتلوا خلال المعركة.",
+        )
+    )
+    assert (event.event_date, event.fatalities) == (YESTERDAY, 4)
+
+
+def test_history_first_does_not_hide_a_dated_act_after_it() -> None:
+    events = events_of(
+        "شهدت مدينة الرستن في عام 2013 معارك طاحنة.",
+        "وقتل ثلاثة مدنيين أمس الأربعاء في قصف مدفعي على المدينة.",
+    )
+    assert [(e.event_date, e.fatalities) for e in events] == [(YESTERDAY, 3)], summary(events)
