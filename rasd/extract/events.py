@@ -801,7 +801,7 @@ def _read_clause(
 
 
 def _recalls_history(main: TriggerHit, norm: str, refs: list[DateRef], ctx: _Context) -> bool:
-    """"قتل ... خلال المعركة"، "في المجزرة": an undated definite act noun, when the block has
+    """ "قتل ... خلال المعركة"، "في المجزرة": an undated definite act noun, when the block has
     told only history so far, names that past act, not a new one."""
     if not ctx.told_history or ctx.last_mention is not None:
         return False
