@@ -5,10 +5,9 @@
     .venv/bin/python scripts/extract_equivalence.py --time
 
 The corpus: every article of ../shared/gold/dev.jsonl and ../shared/gold/seeds.jsonl (texts
-from ../shared/seeds; skipped when absent), tests/gold/synthetic.jsonl and
-tests/gold/heldout.jsonl, plus generated bench articles (rasd.benchgen). Every field of every
-event is written as canonical JSON (confidence rounded to 3 places); ``--compare`` exits 1
-and prints the articles whose events differ.
+from ../shared/seeds; skipped when absent), tests/gold/synthetic*.jsonl, plus generated
+bench articles (rasd.benchgen). Every field of every event is written as canonical JSON
+(confidence rounded to 3 places); ``--compare`` exits 1 and prints the articles whose events differ.
 """
 
 from __future__ import annotations
@@ -34,7 +33,8 @@ GOLD_FILES = (
     SHARED / "gold" / "dev.jsonl",
     SHARED / "gold" / "seeds.jsonl",
     ROOT / "tests" / "gold" / "synthetic.jsonl",
-    ROOT / "tests" / "gold" / "heldout.jsonl",
+    ROOT / "tests" / "gold" / "synthetic2.jsonl",
+    ROOT / "tests" / "gold" / "synthetic3.jsonl",
 )
 SEEDS_DIR = SHARED / "seeds"
 
