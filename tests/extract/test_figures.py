@@ -4,32 +4,21 @@ victims, numbers after their noun, vague quantities. Sentences written for the t
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import pytest
 
-from rasd.extract import extract_events
 from rasd.extract.casualties import count_casualties
 from rasd.extract.normalize import normalize
-from rasd.models import Article, Event
+from rasd.models import Event
+from tests.extract.articles import article_events
 
 # 2021-03-10 was a Wednesday: الثلاثاء = 9 March, الاثنين = 8 March.
 PUBLISHED = datetime(2021, 3, 10, 8, 0)
 WEDNESDAY, TUESDAY, MONDAY = date(2021, 3, 10), date(2021, 3, 9), date(2021, 3, 8)
 
 
-def events_of(*paragraphs: str) -> list[Event]:
-    return extract_events(
-        Article(
-            article_id="figures",
-            url="http://127.0.0.1/figures",
-            source="test",
-            site="test",
-            title="",
-            published_at=PUBLISHED,
-            language="ar",
-            text="\n\n".join(paragraphs),
-        )
-    )
+events_of = partial(article_events, published=PUBLISHED)
 
 
 def figures(events: list[Event]) -> list[tuple]:

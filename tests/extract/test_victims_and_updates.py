@@ -5,40 +5,16 @@ live blocks dated by their header, general undated sentences and dates in the se
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
-from rasd.extract import extract_events
-from rasd.models import Article, Event
+from tests.extract.articles import article_events, only
 
 # 2021-03-10 was a Wednesday: أمس = 9 March, الثلاثاء = 9 March, الاثنين = 8 March.
 PUBLISHED = datetime(2021, 3, 10, 8, 0)
 TODAY, YESTERDAY, MONDAY = date(2021, 3, 10), date(2021, 3, 9), date(2021, 3, 8)
 
 
-def events_of(*paragraphs: str, title: str = "") -> list[Event]:
-    return extract_events(
-        Article(
-            article_id="round4",
-            url="http://127.0.0.1/round4",
-            source="test",
-            site="test",
-            title=title,
-            published_at=PUBLISHED,
-            language="ar",
-            text="\n\n".join(paragraphs),
-        )
-    )
-
-
-def summary(events: list[Event]) -> list[tuple]:
-    return [
-        (e.event_type, e.sub_event_type, e.location, e.event_date, e.fatalities, e.injuries)
-        for e in events
-    ]
-
-
-def only(events: list[Event]) -> Event:
-    assert len(events) == 1, summary(events)
-    return events[0]
+events_of = partial(article_events, published=PUBLISHED)
 
 
 # --- victims after doers described at length ------------------------------------------------

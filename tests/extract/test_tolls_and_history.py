@@ -1,46 +1,23 @@
 """Rules for toll updates in other word orders or dated by the day they were announced,
-bare singular casualty nouns, and later rules of the same round."""
+bare singular casualty nouns, territory still held, handovers without a fight, and battles of
+the past named again later."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
-from rasd.extract import extract_events
 from rasd.extract.casualties import count_casualties
 from rasd.extract.normalize import normalize
 from rasd.extract.triggers import default_lexicon
-from rasd.models import Article, Event
+from tests.extract.articles import article_events, only, summary
 
 # 2022-04-14 was a Thursday: أمس = 13 April (Wednesday), الثلاثاء = 12 April.
 PUBLISHED = datetime(2022, 4, 14, 9, 0)
 TODAY, YESTERDAY = date(2022, 4, 14), date(2022, 4, 13)
 
 
-def events_of(*paragraphs: str, title: str = "") -> list[Event]:
-    return extract_events(
-        Article(
-            article_id="round5",
-            url="http://127.0.0.1/round5",
-            source="test",
-            site="test",
-            title=title,
-            published_at=PUBLISHED,
-            language="ar",
-            text="\n\n".join(paragraphs),
-        )
-    )
-
-
-def summary(events: list[Event]) -> list[tuple]:
-    return [
-        (e.event_type, e.sub_event_type, e.location, e.event_date, e.fatalities, e.injuries)
-        for e in events
-    ]
-
-
-def only(events: list[Event]) -> Event:
-    assert len(events) == 1, summary(events)
-    return events[0]
+events_of = partial(article_events, published=PUBLISHED)
 
 
 def killed(text: str) -> int:
