@@ -669,7 +669,12 @@ class _Stage:
 
 def _page(ref: PageRef, error: str | None, **fields: object) -> FetchedPage:
     return FetchedPage(
-        url=ref.url, source=ref.source, fetched_at=datetime.now(UTC), error=error, **fields
+        url=ref.url,
+        source=ref.source,
+        fetched_at=datetime.now(UTC),
+        error=error,
+        listed_lastmod=ref.lastmod,
+        **fields,
     )
 
 

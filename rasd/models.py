@@ -55,6 +55,7 @@ class FetchedPage:
     etag: str | None = None
     last_modified: str | None = None
     unchanged: bool = False  # 304 or same content hash as last time: nothing to redo
+    listed_lastmod: str | None = None  # the date the sitemap or feed gave for the page
     html: str | None = None  # the decoded body; None on failure or when unchanged
 
     @property

@@ -176,6 +176,11 @@ def process_pages(pages: Sequence[FetchedPage]) -> ProcessedBatch:
         except CleanError as exc:
             out.pages[i] = replace(page, error=f"no article: {exc}")
             continue
+        if article.published_at is None:
+            # No date in the page itself: the sitemap's or feed's date for it is the next
+            # best anchor for اليوم / أمس / weekdays (the HTTP Last-Modified is not: static
+            # servers report when the file was written, not when the article appeared).
+            article.published_at = _lastmod(page.listed_lastmod)
         out.articles.append(article)
         out.events.extend(extract_events(article))
     for page in out.pages:

@@ -140,3 +140,32 @@ def test_validation_docs_are_written_once_per_run(sample_run) -> None:
     index = settings.validation_dir / "index.html"
     assert index.is_file()
     assert "articles" in index.read_text(encoding="utf-8")
+
+
+def test_listing_date_stands_in_for_a_page_without_one() -> None:
+    from datetime import UTC, datetime
+
+    from rasd.models import FetchedPage
+    from rasd.pipeline import process_pages
+    from rasd.samplesite import render_article
+
+    html = render_article(
+        title="قصف على حي سكني في بنغازي",
+        paragraphs=["قتل خمسة أشخاص وأصيب عشرة آخرون أمس في قصف استهدف حيا سكنيا في مدينة بنغازي."]
+        * 2,
+        published="",
+        template="portal",
+        url_path="/news/1.html",
+        site_name="موقع تجريبي",
+    )
+    page = FetchedPage(
+        url="http://127.0.0.1/news/1.html",
+        source="s",
+        fetched_at=datetime.now(UTC),
+        status=200,
+        html=html,
+        listed_lastmod="2016-06-25T08:00:00+00:00",
+    )
+    batch = process_pages([page])
+    assert batch.articles[0].published_at == datetime(2016, 6, 25, 8, 0)
+    assert [str(e.event_date) for e in batch.events] == ["2016-06-24"]
