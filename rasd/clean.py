@@ -38,7 +38,8 @@ MIN_ARABIC_SHARE = 0.6  # of the letters; quotes of English names do not make it
 ARABIC_LETTER = re.compile(r"[\u0620-\u064A\u0671-\u06D3\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 ANY_LETTER = re.compile(r"[^\W\d_]")
 SPACES = re.compile(r"[ \t\u00a0\u200f\u200e\u202a-\u202e]+")
-TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]+$")
+TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*[|»«]\s*")
+SITE_NAME_MAX_WORDS = 3
 
 
 class CleanError(ValueError):
@@ -60,6 +61,9 @@ class BoilerplateRules:
     caption_max_chars: int
     counter_labels: re.Pattern[str] | None
     published_meta: tuple[str, ...]
+    modified_meta: tuple[str, ...] = ()
+    date_skip_containers: re.Pattern[str] | None = None
+    date_skip_labels: re.Pattern[str] | None = None
 
     @classmethod
     def from_file(cls, path: Path = BOILERPLATE_FILE) -> BoilerplateRules:
@@ -75,6 +79,9 @@ class BoilerplateRules:
                 caption_max_chars=int(data.get("caption_max_chars", 200)),
                 counter_labels=re.compile("|".join(map(re.escape, labels))) if labels else None,
                 published_meta=tuple(m.lower() for m in data.get("published_meta") or []),
+                modified_meta=tuple(m.lower() for m in data.get("modified_meta") or []),
+                date_skip_containers=_any_of(data.get("date_skip_containers") or []),
+                date_skip_labels=_any_of(data.get("date_skip_labels") or []),
             )
         except (OSError, yaml.YAMLError, re.error, AttributeError, TypeError) as exc:
             raise CleanError(f"cannot read boilerplate rules from {path}: {exc}") from exc
@@ -82,6 +89,10 @@ class BoilerplateRules:
 
 def _compile(patterns: Iterator[str] | list[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
 
 
 @cache
@@ -120,9 +131,13 @@ def clean_html(
     if tree is None:
         raise CleanError("the page is not parseable HTML")
     title = page_title(tree)
-    published = published_at(tree, rules)
+    published = published_at(tree, rules, url)
     paragraphs = clean_paragraphs(_main_text(tree, url, rules), title, rules)
+    if len("".join(paragraphs)) < MIN_TEXT_CHARS and _unwrap_layout_tables(tree):
+        paragraphs = clean_paragraphs(_main_text(tree, url, rules), title, rules)
     text = "\n\n".join(paragraphs)
+    if not text:
+        raise CleanError("no main text found in the page")
     if len(text) < MIN_TEXT_CHARS:
         raise CleanError(f"no article text (only {len(text)} characters after cleaning)")
     share = arabic_share(text)
@@ -152,10 +167,20 @@ def _main_text(tree: HtmlElement, url: str, rules: BoilerplateRules) -> str:
         with_metadata=False,
         prune_xpath=rules.prune_xpath,
     )
-    text = getattr(document, "text", None) if document is not None else None
-    if not text:
-        raise CleanError("no main text found in the page")
-    return text
+    if document is None:
+        return ""
+    return getattr(document, "text", None) or ""
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> bool:
+    """Turn table markup into plain blocks; True when there was any.
+
+    Old portals lay whole pages out in tables, and a table is not article text to the
+    extractor (tables are off): the article cell is only found once it is a block."""
+    cells = list(tree.iter("table", "thead", "tbody", "tfoot", "tr", "td", "th"))
+    for cell in cells:
+        cell.tag = "div"
+    return bool(cells)
 
 
 # --- paragraph rules -------------------------------------------------------------------
@@ -252,40 +277,83 @@ def _json_ld(tree: HtmlElement) -> Iterator[dict]:
 
 
 def page_title(tree: HtmlElement) -> str | None:
-    """The headline: og:title, JSON-LD headline, the first <h1>, then <title>."""
-    candidates = [_meta_values(tree).get("og:title")]
+    """The headline: og:title, JSON-LD headline, the first <h1>, then <title>; the site's
+    name is taken off og:title and <title> ("الخبر | الموقع", "الموقع - الخبر")."""
+    meta = _meta_values(tree)
+    site = next((meta[k] for k in ("og:site_name", "application-name") if k in meta), None)
+    og_title = meta.get("og:title")
+    candidates = [_without_site_name(og_title, site, guess=False) if og_title else None]
     candidates += [d.get("headline") for d in _json_ld(tree) if isinstance(d.get("headline"), str)]
     candidates += [_text_of(h) for h in tree.iterfind(".//h1")][:1]
     titles = tree.iterfind(".//title")
-    candidates += [TITLE_SUFFIX.sub("", _text_of(t)) for t in titles][:1]
+    candidates += [_without_site_name(_text_of(t), site, guess=True) for t in titles][:1]
     for candidate in candidates:
         if candidate and candidate.strip():
             return _key(html.unescape(candidate))
     return None
 
 
+def _without_site_name(title: str, site: str | None, guess: bool) -> str:
+    """`title` less the site's name: the part equal to `site`, or (guessing) the shorter
+    end part of at most SITE_NAME_MAX_WORDS words."""
+    parts = [p for p in TITLE_PARTS.split(title) if p.strip()]
+    if site:
+        parts = [p for p in parts if _key(p) != _key(site)] or parts
+    while guess and len(parts) > 1:
+        drop_last = len(parts[-1]) <= len(parts[0])
+        end = parts[-1] if drop_last else parts[0]
+        if len(end.split()) > SITE_NAME_MAX_WORDS:
+            break
+        parts = parts[:-1] if drop_last else parts[1:]
+    return " - ".join(parts) if parts else title
+
+
 def _text_of(element: etree._Element) -> str:
     return _key("".join(element.itertext()))
 
 
-def published_at(tree: HtmlElement, rules: BoilerplateRules | None = None) -> datetime | None:
-    """Publication time in naive UTC: meta tags, JSON-LD, then trafilatura's date search."""
+def published_at(
+    tree: HtmlElement, rules: BoilerplateRules | None = None, url: str | None = None
+) -> datetime | None:
+    """Publication time in naive UTC: meta tags, JSON-LD, the URL path, the date line
+    under the headline, then htmldate's search of the whole page."""
     rules = rules or default_rules()
     meta = _meta_values(tree)
     stated = [meta.get(name) for name in rules.published_meta]
-    stated += [d.get("datePublished") for d in _json_ld(tree)]
+    stated += [_published_of(d) for d in _json_ld(tree)]
     for value in stated:
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is not None:
             return parsed
-    return _searched_date(tree)
+    return (
+        (url_date(url) if url else None)
+        or date_line(tree, rules)
+        or _searched_date(tree, url)
+        or date_line(tree, rules, anywhere=True)
+        or _stated_modified(meta, rules)
+    )
 
 
-def _searched_date(tree: HtmlElement) -> datetime | None:
+def _published_of(item: dict) -> object:
+    if "dateModified" in item and "datePublished" not in item:
+        return None  # a modified-only object (a web page node) says nothing of publication
+    return item.get("datePublished") or item.get("dateCreated")
+
+
+def _stated_modified(meta: dict[str, str], rules: BoilerplateRules) -> datetime | None:
+    # A last-modified date is only a guess at publication, when nothing else is stated.
+    for name in rules.modified_meta:
+        parsed = parse_datetime(meta[name]) if name in meta else None
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _searched_date(tree: HtmlElement, url: str | None) -> datetime | None:
     from htmldate import find_date  # only pages without date metadata pay for the import
 
     try:
-        found = find_date(tree, extensive_search=False, original_date=True)
+        found = find_date(tree, extensive_search=False, original_date=True, url=url)
     except (ValueError, TypeError):
         return None
     return parse_datetime(found) if found else None
@@ -304,3 +372,121 @@ def parse_datetime(value: str) -> datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
+
+
+# --- dates written on the page ---------------------------------------------------------
+
+MONTHS_FILE = DATA_DIR / "lexicon" / "months.yaml"
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+URL_DATE = re.compile(
+    r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2]|[1-9](?=/))[/-]?(0[1-9]|[12]\d|3[01]|[1-9](?=/))(?:/|[-_]|$)"
+)
+NUMERIC_YMD = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-])")
+NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)(?![\d/.-])")
+DATE_LINE_MAX_CHARS = 120
+DATE_SCAN_NODES = 400  # text nodes read after the headline before giving up on a date line
+
+
+@cache
+def _month_names() -> tuple[dict[str, int], re.Pattern[str]]:
+    """Arabic month names (all regional families) and a day-month-year pattern."""
+    try:
+        data = yaml.safe_load(MONTHS_FILE.read_text(encoding="utf-8")) or {}
+        months = {str(n): int(m) for m, names in data.items() for n in names}
+    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
+        raise CleanError(f"cannot read month names from {MONTHS_FILE}: {exc}") from exc
+    names = "|".join(re.escape(n) for n in sorted(months, key=len, reverse=True))
+    pattern = re.compile(
+        rf"(?<!\d)(\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?({names})"
+        rf"(?:\s*[/(-]\s*(?:{names})\s*\)?)?\s*[,،]?\s*((?:19|20)\d\d)(?!\d)"
+    )
+    return months, pattern
+
+
+def url_date(url: str) -> datetime | None:
+    """The day in a URL path such as /2015/06/28/ or /20150628-, or None."""
+    match = URL_DATE.search(urlsplit(url).path)
+    return _safe_datetime(*match.groups()) if match else None
+
+
+def visible_date(text: str) -> datetime | None:
+    """The first written date of a line: "28 يونيو 2015", "٢٨ حزيران ٢٠١٥", "2015/06/28",
+    "28-06-2015" (day before month, as Arabic sites write it)."""
+    text = text.translate(ARABIC_DIGITS)
+    months, named = _month_names()
+    found: list[tuple[int, datetime]] = []
+    if (m := named.search(text)) and (day := _safe_datetime(m[3], months[m[2]], m[1])):
+        found.append((m.start(), day))
+    if (m := NUMERIC_YMD.search(text)) and (day := _safe_datetime(m[1], m[2], m[3])):
+        found.append((m.start(), day))
+    if (m := NUMERIC_DMY.search(text)) and (day := _safe_datetime(m[3], m[2], m[1])):
+        found.append((m.start(), day))
+    return min(found)[1] if found else None
+
+
+def _safe_datetime(year: str | int, month: str | int, day: str | int) -> datetime | None:
+    try:
+        return datetime(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def date_line(
+    tree: HtmlElement, rules: BoilerplateRules | None = None, anywhere: bool = False
+) -> datetime | None:
+    """The date written under the headline <h1> (its <time datetime> or its text), or
+    with `anywhere` the first in the page, skipping update lines and whatever sits in
+    comments, related lists, sidebars and footers."""
+    rules = rules or default_rules()
+    if anywhere:
+        body = next(tree.iterfind(".//body"), tree)
+        elements: Iterator[etree._Element] = body.iterdescendants()
+    else:
+        headline = next(tree.iterfind(".//h1"), None)
+        if headline is None:
+            return None
+        elements = _after(headline)
+    read = 0
+    for element in elements:
+        if not isinstance(element.tag, str) or _in_skipped_container(element, rules):
+            continue
+        found = _date_of_element(element, rules)
+        if found is not None:
+            return found
+        read += 1
+        if read > DATE_SCAN_NODES:
+            break
+    return None
+
+
+def _after(element: etree._Element) -> Iterator[etree._Element]:
+    """The elements after `element` in document order (its own descendants excluded)."""
+    for following in element.itersiblings():
+        yield following
+        yield from following.iterdescendants()
+    parent = element.getparent()
+    if parent is not None:
+        yield from _after(parent)
+
+
+def _date_of_element(element: etree._Element, rules: BoilerplateRules) -> datetime | None:
+    own_text = " ".join(t.strip() for t in (element.text, element.tail) if t and t.strip())
+    if len(own_text) > DATE_LINE_MAX_CHARS:
+        own_text = ""  # a dated sentence of the story, not the page's date line
+    label = " ".join((element.get("class") or "", element.get("itemprop") or "", own_text))
+    if rules.date_skip_labels is not None and rules.date_skip_labels.search(label):
+        return None
+    stamp = element.get("datetime") if element.tag == "time" else None
+    parsed = parse_datetime(stamp) if stamp else None
+    return parsed or (visible_date(own_text) if own_text else None)
+
+
+def _in_skipped_container(element: etree._Element, rules: BoilerplateRules) -> bool:
+    skip = rules.date_skip_containers
+    for node in (element, *element.iterancestors()):
+        if node.tag in ("footer", "aside", "nav"):
+            return True
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}".strip()
+        if skip is not None and marks and skip.search(marks):
+            return True
+    return False
