@@ -15,6 +15,8 @@ from rasd.clean import (
     is_boilerplate,
     parse_datetime,
     strip_shortcodes,
+    url_date,
+    visible_date,
 )
 from rasd.models import Article, FetchedPage
 from rasd.sample_server import SAMPLE_SITE, serve_site
@@ -348,3 +350,33 @@ def test_gold_articles_survive_every_template():
                 assert " ".join(block.split()) in article.text, gold["id"]
         assert not [t for t in traps if t in article.text], gold["id"]
         assert article.published_at.date().isoformat() == gold["published"], gold["id"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("نشر بتاريخ: الأحد 28 يونيو 2015 - 10:45", datetime(2015, 6, 28)),
+        ("الأحد، 28 حزيران 2015", datetime(2015, 6, 28)),
+        ("٢٨ يونيو ٢٠١٥", datetime(2015, 6, 28)),
+        ("2015/06/28", datetime(2015, 6, 28)),
+        ("28-06-2015 | 10:45", datetime(2015, 6, 28)),
+        ("3 جوان 2016", datetime(2016, 6, 3)),
+        ("قبل ساعتين", None),
+        ("31 فبراير 2015", None),
+    ],
+)
+def test_visible_date_reads_arabic_date_lines(line, expected):
+    assert visible_date(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.example/2015/06/28/story.html", datetime(2015, 6, 28)),
+        ("https://x.example/news/20150628-story", datetime(2015, 6, 28)),
+        ("https://x.example/news/2015/06/a01e3020.html", None),
+        ("https://x.example/story-2015.html", None),
+    ],
+)
+def test_url_date(url, expected):
+    assert url_date(url) == expected
