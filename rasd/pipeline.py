@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from rasd.analyst.progress import Progress
-from rasd.clean import CleanError, clean_page
+from rasd.clean import CleanError, clean_page, parse_datetime
 from rasd.extract import extract_events
 from rasd.extract.places import Gazetteer
 from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages, make_client
@@ -299,13 +299,8 @@ def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
 
 
 def _lastmod(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    """A listing's date as naive UTC, read like the page dates the clean stage reads."""
+    return parse_datetime(value) if value else None
 
 
 def skip_unmodified(
