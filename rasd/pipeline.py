@@ -25,12 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from rasd.analyst.progress import Progress
 from rasd.clean import CleanError, clean_page, parse_datetime
 from rasd.extract import extract_events
 from rasd.extract.places import Gazetteer
 from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages, make_client
 from rasd.models import Article, Event, FetchedPage, PageRef
+from rasd.progress import Progress
 from rasd.rawstore import RawStore
 from rasd.settings import Settings
 from rasd.sources import discover, load_sources

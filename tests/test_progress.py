@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from rasd.analyst.progress import Progress, UnknownStage
+from rasd.progress import Progress, UnknownStage
 
 
 class Clock:

@@ -15,12 +15,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
-from rasd.analyst.errors import AnalystError
-
 DEFAULT_INTERVAL = 30.0  # seconds between plain progress lines
 
 
-class UnknownStage(AnalystError):
+class UnknownStage(ValueError):
     """advance() or set_total() named a stage the reporter was not created with."""
 
 
