@@ -892,7 +892,10 @@ def _blocks(paragraphs: list[str]) -> list[list[str]]:
 def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[_Mention]:
     paragraphs = [(p, *normalize_with_offsets(p)) for p in article.paragraphs]
     title_norm, title_offsets = normalize_with_offsets(article.title or "")
-    hint = gazetteer.country_hint("\n".join([title_norm] + [norm for _, norm, _ in paragraphs]))
+    whole = "\n".join([title_norm] + [norm for _, norm, _ in paragraphs])
+    if not _may_tell_an_act(whole, lexicon):
+        return []
+    hint = gazetteer.country_hint(whole)
     ctx = _Context(published=_published_day(article), hint=hint)
     title_towns = {
         p.place.name: p.place
@@ -931,6 +934,18 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
                     mentions.append(mention)
     _adopt_explicit_days(mentions)
     return mentions
+
+
+def _may_tell_an_act(whole: str, lexicon: Lexicon) -> bool:
+    """Whether any clause of the article can code an act: one needs a trigger word, or an air
+    agent (``_air_hit``). Most pages of a news site tell no act; reading them sentence by
+    sentence (places, days, cues) only to code nothing is most of the extractor's time.
+
+    A term a sentence holds is found in the whole text too (sentences split after
+    punctuation or at line breaks, so a word's edges look the same in both), and the whole
+    text holds more (title, headers): this test never drops an article that has an act.
+    """
+    return bool(lexicon.trigger_matcher.find(whole) or lexicon.air_agents.find(whole))
 
 
 def _read_header_day(norm: str, ctx: _Context) -> None:
