@@ -28,6 +28,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
+from trafilatura.xml import delete_element
 
 from rasd.models import Article, FetchedPage
 from rasd.settings import DATA_DIR
@@ -40,6 +41,10 @@ ANY_LETTER = re.compile(r"[^\W\d_]")
 SPACES = re.compile(r"[ \t\u00a0\u200f\u200e\u202a-\u202e]+")
 TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*[|»«]\s*")
 SITE_NAME_MAX_WORDS = 3
+# What XPath's normalize-space() collapses: class tokens split on these and nothing else,
+# as browsers and CSS selectors split them.
+CLASS_SEPARATORS = re.compile(r"[ \t\n\r]+")
+CLASS_RULE_KINDS = ("token", "starts", "ends")
 
 
 class CleanError(ValueError):
@@ -51,10 +56,72 @@ class CleanError(ValueError):
 
 
 @dataclass(frozen=True)
+class ClassRule:
+    """A class token equal to, starting or ending with `value`, on any element whose tag
+    is not in `except_on`."""
+
+    kind: str
+    value: str
+    except_on: frozenset[str] = frozenset()
+
+    def fits(self, tokens: list[str]) -> bool:
+        if self.kind == "starts":
+            return any(token.startswith(self.value) for token in tokens)
+        if self.kind == "ends":
+            return any(token.endswith(self.value) for token in tokens)
+        return self.value in tokens
+
+
+@dataclass(frozen=True)
+class PruneRules:
+    """The `prune` and `prune_xpath` sections: elements removed before extraction."""
+
+    tags: frozenset[str] = frozenset()
+    ids: frozenset[str] = frozenset()
+    tokens: frozenset[str] = frozenset()  # whole-token class rules that spare no tag
+    class_rules: tuple[ClassRule, ...] = ()  # the other class rules
+    xpath: etree.XPath | None = None
+
+    @classmethod
+    def from_data(cls, prune: dict, xpaths: list[str]) -> PruneRules:
+        rules = [_class_rule(item) for item in prune.get("classes") or []]
+        return cls(
+            tags=frozenset(prune.get("tags") or []),
+            ids=frozenset(prune.get("ids") or []),
+            tokens=frozenset(r.value for r in rules if r.kind == "token" and not r.except_on),
+            class_rules=tuple(r for r in rules if r.kind != "token" or r.except_on),
+            xpath=etree.XPath(" | ".join(xpaths)) if xpaths else None,
+        )
+
+    def matches(self, element: etree._Element) -> bool:
+        tag = element.tag
+        if not isinstance(tag, str):  # comments and processing instructions
+            return False
+        if tag in self.tags or (self.ids and element.get("id") in self.ids):
+            return True
+        classes = element.get("class")
+        if not classes:
+            return False
+        tokens = CLASS_SEPARATORS.split(classes.strip(" \t\n\r"))
+        if not self.tokens.isdisjoint(tokens):
+            return True
+        return any(tag not in r.except_on and r.fits(tokens) for r in self.class_rules)
+
+
+def _class_rule(item: dict) -> ClassRule:
+    kinds = [k for k in CLASS_RULE_KINDS if k in item]
+    kind = kinds[0] if len(kinds) == 1 else ""
+    value = item.get(kind)
+    if not isinstance(value, str) or not value or CLASS_SEPARATORS.search(value):
+        raise TypeError(f"a class rule needs one of {CLASS_RULE_KINDS} with one word: {item}")
+    return ClassRule(kind, value, frozenset(item.get("except_on") or []))
+
+
+@dataclass(frozen=True)
 class BoilerplateRules:
     """The compiled rules of data/boilerplate.yaml."""
 
-    prune_xpath: str | None
+    prune: PruneRules
     shortcodes: tuple[re.Pattern[str], ...]
     drop: tuple[re.Pattern[str], ...]
     captions: tuple[re.Pattern[str], ...]
@@ -72,7 +139,7 @@ class BoilerplateRules:
             groups: dict[str, list[str]] = data.get("drop_paragraphs") or {}
             labels = sorted(data.get("covid_counter_labels") or [], key=len, reverse=True)
             return cls(
-                prune_xpath=" | ".join(data.get("prune_xpath") or []) or None,
+                prune=PruneRules.from_data(data.get("prune") or {}, data.get("prune_xpath") or []),
                 shortcodes=_compile(data.get("shortcodes") or []),
                 drop=_compile(p for name, ps in groups.items() if name != "caption" for p in ps),
                 captions=_compile(groups.get("caption") or []),
@@ -83,7 +150,15 @@ class BoilerplateRules:
                 date_skip_containers=_any_of(data.get("date_skip_containers") or []),
                 date_skip_labels=_any_of(data.get("date_skip_labels") or []),
             )
-        except (OSError, yaml.YAMLError, re.error, AttributeError, TypeError) as exc:
+        except (
+            OSError,
+            yaml.YAMLError,
+            re.error,
+            etree.XPathSyntaxError,
+            AttributeError,
+            TypeError,
+            ValueError,
+        ) as exc:
             raise CleanError(f"cannot read boilerplate rules from {path}: {exc}") from exc
 
 
@@ -132,6 +207,7 @@ def clean_html(
         raise CleanError("the page is not parseable HTML")
     title = page_title(tree)
     published = published_at(tree, rules, url)
+    prune_page(tree, rules)
     paragraphs = clean_paragraphs(_main_text(tree, url, rules), title, rules)
     if len("".join(paragraphs)) < MIN_TEXT_CHARS and _unwrap_layout_tables(tree):
         paragraphs = clean_paragraphs(_main_text(tree, url, rules), title, rules)
@@ -165,11 +241,24 @@ def _main_text(tree: HtmlElement, url: str, rules: BoilerplateRules) -> str:
         include_tables=False,
         include_images=False,
         with_metadata=False,
-        prune_xpath=rules.prune_xpath,
     )
     if document is None:
         return ""
     return getattr(document, "text", None) or ""
+
+
+def prune_page(tree: HtmlElement, rules: BoilerplateRules | None = None) -> None:
+    """Remove the elements of the `prune` rules from the page, keeping their tail text.
+
+    One walk over the elements checks tags, ids and class tokens in Python, where an XPath
+    union of the same rules walked the page once per rule. It runs on the page's own
+    markup, after title and date are read and before layout tables are unwrapped."""
+    rules = rules or default_rules()
+    for element in [e for e in tree.iter() if rules.prune.matches(e)]:
+        delete_element(element)
+    if rules.prune.xpath is not None:
+        for element in rules.prune.xpath(tree):
+            delete_element(element)
 
 
 def _unwrap_layout_tables(tree: HtmlElement) -> bool:

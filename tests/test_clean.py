@@ -5,8 +5,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from lxml import html as lxml_html
 
 from rasd.clean import (
+    BoilerplateRules,
     CleanError,
     arabic_share,
     clean_html,
@@ -14,6 +16,7 @@ from rasd.clean import (
     clean_paragraphs,
     is_boilerplate,
     parse_datetime,
+    prune_page,
     strip_shortcodes,
     url_date,
     visible_date,
@@ -275,6 +278,53 @@ def test_post_tagged_covid_is_not_pruned_with_the_widget():
     article = clean_html(page, url="http://127.0.0.1/tagged")
     assert len(article.paragraphs) == 3
     assert "الحالات" not in article.text
+
+
+# Elements of a page by what the prune rules of data/boilerplate.yaml make of them.
+PRUNED = {
+    "widget": '<div class="stats covid19-card">',
+    "caption": "<figcaption>",
+    "caption-class": '<p class="wp-caption-text\n">',
+    "comment-id": '<div id="comments">',
+    "comment-start": '<section class="\tcommentary">',
+    "comment-end": '<div class="box fb-comments">',
+    "comment-section-tag": '<section class="comments-area">',
+    "two-tokens": '<ul class="most-read related-posts">',
+}
+KEPT = {
+    "tagged-post": '<div class="tag-covid19 post">',
+    "token-inside-another": '<div class="share-bar-wide">',
+    "id-with-space": '<div id=" comments">',
+    "comments-open-article": '<article class="post comments-open">',
+    "article-with-comments": '<article class="post has-comments">',
+    "comment-main": '<main class="comment-thread">',
+    "empty-class": '<div class="  ">',
+}
+
+
+def test_prune_rules_match_whole_class_tokens_starts_and_ends():
+    blocks = {**PRUNED, **KEPT}
+    closing = {name: re.match(r"<(\w+)", tag)[1] for name, tag in blocks.items()}
+    body = "".join(
+        f"{tag}<b>{name}</b></{closing[name]}> tail-{name} " for name, tag in blocks.items()
+    )
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    prune_page(tree)
+    words = tree.text_content().split()
+    for name in PRUNED:
+        assert name not in words and f"tail-{name}" in words, name
+    for name in KEPT:
+        assert name in words, name
+
+
+def test_prune_rules_file_rejects_a_class_rule_without_a_single_word(tmp_path):
+    rules_file = tmp_path / "boilerplate.yaml"
+    rules_file.write_text("prune:\n  classes:\n    - starts: share bar\n", encoding="utf-8")
+    with pytest.raises(CleanError, match="one word"):
+        BoilerplateRules.from_file(rules_file)
+    rules_file.write_text("prune:\n  classes:\n    - ends: x\n      token: y\n", "utf-8")
+    with pytest.raises(CleanError, match="one of"):
+        BoilerplateRules.from_file(rules_file)
 
 
 def test_date_without_metadata_comes_from_the_page():
