@@ -34,6 +34,7 @@ class Settings:
     warehouse: Path = DEFAULT_WAREHOUSE
     user_agent: str = DEFAULT_USER_AGENT
     batch_size: int = 500  # pages per batch: bounds memory, amortises per-task cost
+    validate_rows: int = 2000  # articles validated together: GX's cost is mostly per call
     workers: int = max(1, os.cpu_count() or 1)  # processes for clean + extract
     fetch_threads: int = 16
     fetch_timeout: float = 30.0  # seconds for one whole HTTP exchange
@@ -64,6 +65,7 @@ class Settings:
             warehouse=Path(warehouse or os.environ.get("RASD_WAREHOUSE") or DEFAULT_WAREHOUSE),
             user_agent=os.environ.get("RASD_USER_AGENT", DEFAULT_USER_AGENT),
             batch_size=_int_env("RASD_BATCH_SIZE", 500),
+            validate_rows=_int_env("RASD_VALIDATE_ROWS", 2000),
             workers=_int_env("RASD_WORKERS", max(1, os.cpu_count() or 1)),
             fetch_threads=_int_env("RASD_FETCH_THREADS", 16),
             fetch_timeout=_float_env("RASD_FETCH_TIMEOUT", 30.0),

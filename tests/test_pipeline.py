@@ -9,9 +9,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rasd.pipeline import RunInProgressError, exclusive_run, run_pipeline
+from rasd.pipeline import (
+    PlainStages,
+    ProcessedBatch,
+    RunInProgressError,
+    exclusive_run,
+    run_pipeline,
+)
 from rasd.samplesite import all_trap_texts
 from rasd.settings import Settings
+from rasd.validate import ValidatedBatch
 
 COVID_WORDS = ("covid19", "كورونا", "كوفيد", "[covid")
 
@@ -169,3 +176,30 @@ def test_listing_date_stands_in_for_a_page_without_one() -> None:
     batch = process_pages([page])
     assert batch.articles[0].published_at == datetime(2016, 6, 25, 8, 0)
     assert [str(e.event_date) for e in batch.events] == ["2016-06-24"]
+
+
+class _CountingStages(PlainStages):
+    """The plain stages, remembering how many articles each validation saw."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.validated: list[int] = []
+
+    def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch:
+        self.validated.append(len(batch.articles))
+        return super().validate(batch, run_id)
+
+
+@pytest.mark.parametrize(("validate_rows", "groups"), [(1, [1, 1, 1, 1, 1]), (2, [2, 2, 1])])
+def test_batches_are_validated_in_groups_and_every_page_is_loaded(
+    tmp_path: Path, sample_sources: Path, validate_rows: int, groups: list[int]
+) -> None:
+    settings = Settings(
+        warehouse=tmp_path / "wh" / "w.duckdb", batch_size=1, validate_rows=validate_rows, workers=1
+    )
+    stages = _CountingStages(settings)
+    summary = run_pipeline(sample_sources, settings, stages)
+    assert summary.status == "completed", summary.render()
+    assert stages.validated == groups
+    assert _table_counts(settings.warehouse)["articles"] == 5
+    assert summary.pages_fetched == _table_counts(settings.warehouse)["pages"] == 5

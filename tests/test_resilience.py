@@ -298,16 +298,18 @@ def test_killed_runs_are_completed_by_the_next(
 ) -> None:
     _server, urls = slow_site
     sources = write_sources(tmp_path / "s.yaml", [{"name": "slow", "kind": "urls", "urls": urls}])
-    settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", batch_size=2, workers=1)
+    settings = Settings(
+        warehouse=tmp_path / "wh" / "w.duckdb", batch_size=2, validate_rows=1, workers=1
+    )
 
     # Killed while fetching: batch 1 staged, batches 2 and 3 not yet.
-    proc = start_run(sources, settings.warehouse, RASD_BATCH_SIZE="2")
+    proc = start_run(sources, settings.warehouse, RASD_BATCH_SIZE="2", RASD_VALIDATE_ROWS="1")
     in_fetch = kill_after(proc, settings, set(), batch=1)
     assert rows(settings.warehouse, "SELECT run_id, status FROM runs") == [(in_fetch, "running")]
     assert_nothing_loaded(settings)
 
     # Killed at the load: every batch staged, the warehouse held by a reader.
-    proc = start_run(sources, settings.warehouse, RASD_BATCH_SIZE="2")
+    proc = start_run(sources, settings.warehouse, RASD_BATCH_SIZE="2", RASD_VALIDATE_ROWS="1")
     at_load = kill_after(proc, settings, {in_fetch}, batch=LAST_BATCH, hold=True)
     runs = dict(rows(settings.warehouse, "SELECT run_id, status FROM runs"))
     assert runs == {in_fetch: "killed", at_load: "running"}
