@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import html as lxml_html
+from trafilatura import bare_extraction
 
 from rasd.clean import (
     BoilerplateRules,
@@ -269,6 +270,46 @@ def test_title_falls_back_to_title_tag_and_date_to_json_ld_graph():
     assert article.title == "مدرسة جديدة في الحي الشرقي"
     assert article.published_at == datetime(2021, 2, 2, 22, 15)
     assert len(article.paragraphs) == 3
+
+
+LEAD = (
+    "افتتحت البلدية صباح اليوم جسرا جديدا فوق النهر يربط الحيين الشرقي والغربي للمدينة. "
+    "وحضر الافتتاح عدد كبير من السكان الذين انتظروا هذا المشروع سنوات طويلة. "
+    "وقطع المحافظ الشريط إيذانا بفتح الجسر أمام السيارات والمشاة منذ الساعة العاشرة صباحا. "
+    "ووزعت البلدية على الحاضرين نشرة تشرح مراحل العمل في المشروع منذ وضع حجر الأساس."
+)
+REST = [
+    "وقال رئيس البلدية إن أعمال البناء استمرت عامين وشارك فيها مئتا عامل من أبناء المدينة.",
+    "وأضاف أن الجسر سيخفف الزحام عن الطريق القديم الذي كان السكان يسلكونه كل صباح.",
+    "وأشار إلى أن المرحلة التالية تشمل إنارة الجسر وزراعة الأشجار على جانبيه قبل الشتاء.",
+    "وعبر عدد من أصحاب المحال عن أملهم في أن يعيد الجسر الحركة إلى أسواق الحي الغربي.",
+    "وقالت معلمة في مدرسة الحي الشرقي إن تلاميذها سيصلون الآن إلى المدرسة في ربع ساعة.",
+    "وذكر مهندس المشروع أن الجسر صمم ليتحمل الفيضانات التي تضرب المنطقة كل بضع سنوات.",
+    "وبلغت كلفة المشروع بحسب البلدية نحو ثلاثة ملايين دينار دفعت من ميزانية المحافظة.",
+    "ومن المقرر أن تبدأ حافلات النقل العام المرور فوق الجسر اعتبارا من الأسبوع المقبل.",
+    "ودعت البلدية السائقين إلى الالتزام بالسرعة المحددة على الجسر حفاظا على سلامة المشاة.",
+    "ويأمل السكان أن تتبع المشروع مشاريع أخرى لإصلاح الطرق الفرعية في الحيين.",
+]
+# trafilatura's own extraction takes the lead in <article>; its readability fallback
+# prefers the longer block beside it.
+SPLIT_PAGE = (
+    "<html><head><meta charset='utf-8'><title>جسر جديد</title></head><body>"
+    f"<article><h1>جسر جديد</h1><p>{LEAD}</p></article>"
+    f"<div class='more'>{''.join(f'<p>{p}</p>' for p in REST)}</div></body></html>"
+)
+FALLBACK_PAGES = {
+    "plain": PLAIN_PAGE.format(title="مدرسة", head="", body=BODY),
+    "split": SPLIT_PAGE,
+    "teaser": PLAIN_PAGE.format(title="مدرسة", head="", body=BODY + "<p class='teaser'>x</p>"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FALLBACK_PAGES))
+def test_fallback_extraction_is_kept_where_it_decides(name):
+    page = FALLBACK_PAGES[name]
+    full = bare_extraction(page, favor_precision=True, include_comments=False, include_tables=False)
+    article = clean_html(page, url="http://127.0.0.1/bridge")
+    assert article.text == "\n\n".join(clean_paragraphs(full.text, article.title))
 
 
 def test_post_tagged_covid_is_not_pruned_with_the_widget():
