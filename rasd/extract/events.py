@@ -538,10 +538,11 @@ def _day_refs(norm: str, published: date | None) -> list[DateRef]:
 
 
 def _read_sentence(
-    norm: str, offsets: list[int], sentence: str, ctx: _Context, gazetteer, lexicon: Lexicon
-):
-    """The acts of one sentence: ``norm`` is its normalised text, ``offsets`` map each
-    normalised character to its index in the original ``sentence``."""
+    sentence: _Sentence, ctx: _Context, gazetteer: Gazetteer, lexicon: Lexicon
+) -> list[_Mention]:
+    """The acts of one sentence: ``sentence.norm`` is its normalised text,
+    ``sentence.offsets`` map each normalised character to its index in ``sentence.text``."""
+    norm, offsets = sentence.norm, sentence.offsets
     if not norm:
         return []
     refs = _day_refs(norm, ctx.published)
@@ -555,40 +556,21 @@ def _read_sentence(
             replace(r, day=ctx.block_day) if _TODAY.search(r.text) and r.kind == "relative" else r
             for r in refs
         ]
-    places = _places(gazetteer, norm, offsets, sentence, ctx.hint)
-    dated_spans = [(r.start, r.end) for r in refs if r.day is not None]
-    within_day = lexicon.mask_within_day_since(norm)  # "منذ الفجر" is no period
-    cues = [
-        c
-        for c in lexicon.find_cues(within_day)
-        if not any(s <= c.start < e for s, e in dated_spans)
-    ]
-    sentence_cues = _sentence_blocks(cues, lexicon, within_day, refs)
-    clauses = _clauses(norm)
-    for hit in lexicon.find_triggers(norm):
-        for clause in clauses:
-            if clause.start <= hit.start < clause.end:
-                clause.triggers.append(hit)
-    quoted = _quoted_spans(sentence, offsets)
+    places = _places(gazetteer, norm, offsets, sentence.text, ctx.hint)
     mentions = []
-    if _restated_toll_update(norm, clauses, ctx, lexicon):
-        # "ارتفعت حصيلة ضحايا الهجوم إلى ...": the act told before, with its new toll
-        _update_figures(within_day, sentence, refs, places, ctx, lexicon)
-        clauses = []
-    for index in range(len(clauses)):
-        mentions += _read_clause(
-            index, clauses, norm, sentence, refs, places, cues, sentence_cues, ctx, lexicon, quoted
-        )
-    if mentions:
-        ctx.sentences_since = 0
+    if sentence.act:
+        mentions = _read_acts(sentence, refs, places, ctx, lexicon)
     else:
+        # no clause can code an act: the sentence only carries context, and may give
+        # figures of the last act
         ctx.sentences_since += 1
-        # a sentence that recalls, reacts to or dates back gives no figures of the last act
-        told_otherwise = any(
-            c.family.scope != "sentence" and c.family.name != "subset" for c in cues
-        )
-        if not sentence_cues and not told_otherwise:
-            _update_figures(within_day, sentence, refs, places, ctx, lexicon)
+        if ctx.last_mention is not None and ctx.sentences_since <= _UPDATE_REACH:
+            within_day = lexicon.mask_within_day_since(norm)
+            cues = _cues(within_day, refs, lexicon)
+            sentence_cues = _sentence_blocks(cues, lexicon, within_day, refs)
+            _figures_after(
+                within_day, sentence.text, refs, places, cues, sentence_cues, ctx, lexicon
+            )
     _carry_context(norm, refs, places, ctx)
     if _past_years(norm, ctx.published, refs):
         ctx.history = not any(
@@ -597,6 +579,65 @@ def _read_sentence(
         ctx.told_history = ctx.told_history or ctx.history
     elif any(r.day is not None for r in refs):
         ctx.history = False
+    return mentions
+
+
+def _cues(within_day: str, refs: list[DateRef], lexicon: Lexicon) -> list[CueHit]:
+    """The sentence's cues, less those inside a dated day ("منذ الفجر" is no period)."""
+    dated_spans = [(r.start, r.end) for r in refs if r.day is not None]
+    return [
+        c
+        for c in lexicon.find_cues(within_day)
+        if not any(s <= c.start < e for s, e in dated_spans)
+    ]
+
+
+def _figures_after(within_day, sentence, refs, places, cues, sentence_cues, ctx, lexicon) -> None:
+    """A sentence that codes no act may give figures of the last one, unless it recalls,
+    reacts to or dates back."""
+    told_otherwise = any(c.family.scope != "sentence" and c.family.name != "subset" for c in cues)
+    if not sentence_cues and not told_otherwise:
+        _update_figures(within_day, sentence, refs, places, ctx, lexicon)
+
+
+def _read_acts(
+    sentence: _Sentence, refs: list[DateRef], places: list[_PlaceAt], ctx: _Context, lexicon
+) -> list[_Mention]:
+    """The clauses of a sentence that holds an act word (or an air agent)."""
+    norm, offsets = sentence.norm, sentence.offsets
+    within_day = lexicon.mask_within_day_since(norm)  # "منذ الفجر" is no period
+    cues = _cues(within_day, refs, lexicon)
+    sentence_cues = _sentence_blocks(cues, lexicon, within_day, refs)
+    clauses = _clauses(norm)
+    for hit in sentence.triggers:
+        for clause in clauses:
+            if clause.start <= hit.start < clause.end:
+                clause.triggers.append(hit)
+    quoted = _quoted_spans(sentence.text, offsets)
+    mentions = []
+    if _restated_toll_update(norm, clauses, ctx, lexicon):
+        # "ارتفعت حصيلة ضحايا الهجوم إلى ...": the act told before, with its new toll
+        _update_figures(within_day, sentence.text, refs, places, ctx, lexicon)
+        clauses = []
+    for index in range(len(clauses)):
+        mentions += _read_clause(
+            index,
+            clauses,
+            norm,
+            sentence.text,
+            refs,
+            places,
+            cues,
+            sentence_cues,
+            ctx,
+            lexicon,
+            quoted,
+        )
+    if mentions:
+        ctx.sentences_since = 0
+    else:
+        ctx.sentences_since += 1
+        _figures_after(within_day, sentence.text, refs, places, cues, sentence_cues, ctx, lexicon)
     return mentions
 
 
@@ -865,8 +906,20 @@ def _published_day(article: Article) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _sentences(paragraph: str, norm: str, offsets: list[int]):
-    """(normalised sentence, its offsets into the original sentence, original sentence)."""
+@dataclass
+class _Sentence:
+    """A sentence to read: normalised, its offsets into the original, the original, and
+    the trigger words it holds; ``act`` if a clause of it can code an act at all."""
+
+    norm: str
+    offsets: list[int]
+    text: str
+    triggers: list[TriggerHit]
+    act: bool
+
+
+def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon):
+    """The sentences of a paragraph, each with the trigger words it holds."""
     cursor = 0
     for piece in split_sentences(norm):
         start = norm.find(piece, cursor)
@@ -875,17 +928,22 @@ def _sentences(paragraph: str, norm: str, offsets: list[int]):
         end = start + len(piece)
         cursor = end
         first, last = offsets[start], offsets[end - 1] + 1
-        yield piece, [o - first for o in offsets[start:end]], paragraph[first:last]
+        triggers = lexicon.find_triggers(piece)
+        # an air agent makes an act without a trigger word (``_air_hit``)
+        act = bool(triggers) or bool(lexicon.air_agents.find(piece))
+        yield _Sentence(
+            piece, [o - first for o in offsets[start:end]], paragraph[first:last], triggers, act
+        )
 
 
-def _blocks(paragraphs: list[str]) -> list[list[str]]:
-    """Update blocks of a live page; a header stands at the start of a paragraph, so only
-    the paragraph's opening is tested (see ``dates.split_update_blocks``)."""
-    blocks: list[list[str]] = []
-    for paragraph in paragraphs:
+def _blocks(paragraphs: list[str]) -> list[list[int]]:
+    """Update blocks of a live page, as paragraph indexes; a header stands at the start of a
+    paragraph, so only the paragraph's opening is tested (see ``dates.split_update_blocks``)."""
+    blocks: list[list[int]] = []
+    for index, paragraph in enumerate(paragraphs):
         if not blocks or is_update_header(paragraph[:_HEADER_PREFIX]):
             blocks.append([])
-        blocks[-1].append(paragraph)
+        blocks[-1].append(index)
     return blocks
 
 
@@ -903,37 +961,51 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     }
     if len(title_towns) == 1:
         ctx.title_town = next(iter(title_towns.values()))
+    # sentences of every paragraph but a header line, and where the last act word stands:
+    # what is told after it can neither code an act nor, once out of reach, update one
+    sentences: dict[int, list[_Sentence]] = {}
+    last_act = (-1, -1)
+    for index, (paragraph, norm, offsets) in enumerate(paragraphs):
+        if len(paragraph) < _HEADER_PREFIX and is_update_header(paragraph):
+            continue
+        sentences[index] = list(_sentences(paragraph, norm, offsets, lexicon))
+        acts = [k for k, sentence in enumerate(sentences[index]) if sentence.act]
+        if acts:
+            last_act = (index, acts[-1])
     mentions: list[_Mention] = []
     number = 0
-    normalised = {id(p): (norm, offsets) for p, norm, offsets in paragraphs}
     for block in _blocks([p for p, _, _ in paragraphs]):
-        ctx.block_is_update = is_update_header(block[0][:_HEADER_PREFIX])
+        ctx.block_is_update = is_update_header(paragraphs[block[0]][0][:_HEADER_PREFIX])
         ctx.block_day = None
         if ctx.block_is_update:
-            _read_header_day(normalised[id(block[0])][0][:_HEADER_DAY_REACH], ctx)
+            _read_header_day(paragraphs[block[0]][1][:_HEADER_DAY_REACH], ctx)
         # a live page's blocks continue one story: its last day and towns carry over
         # until a block names its own
         ctx.last_by_type, ctx.last_mention, ctx.told_history = {}, None, False
         if ctx.block_towns:
             ctx.previous_towns = ctx.block_towns
         ctx.block_towns = {}
-        for paragraph in block:
+        for index in block:
             number += 1
-            if len(paragraph) < _HEADER_PREFIX and is_update_header(paragraph):
-                _read_header_day(normalised[id(paragraph)][0], ctx)
+            if index not in sentences:
+                _read_header_day(paragraphs[index][1], ctx)
                 continue
             ctx.paragraph_place = None
             ctx.history = False
-            norm, offsets = normalised[id(paragraph)]
-            for sentence_norm, sentence_offsets, sentence in _sentences(paragraph, norm, offsets):
-                read = _read_sentence(
-                    sentence_norm, sentence_offsets, sentence, ctx, gazetteer, lexicon
-                )
-                for mention in read:
+            for k, sentence in enumerate(sentences[index]):
+                if (index, k) > last_act and not _may_update(ctx):
+                    continue
+                for mention in _read_sentence(sentence, ctx, gazetteer, lexicon):
                     mention.paragraph = number
                     mentions.append(mention)
     _adopt_explicit_days(mentions)
     return mentions
+
+
+def _may_update(ctx: _Context) -> bool:
+    """Whether the next sentence, if it codes no act, may still give figures of the last act
+    (``_update_figures``: a toll update reaches furthest)."""
+    return ctx.last_mention is not None and ctx.sentences_since < _UPDATE_REACH
 
 
 def _may_tell_an_act(whole: str, lexicon: Lexicon) -> bool:

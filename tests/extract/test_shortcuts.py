@@ -30,3 +30,33 @@ def test_a_page_without_an_act_word_codes_nothing():
         published=PUBLISHED,
     )
     assert events == [], summary(events)
+
+
+# sentences that tell no act, each on its own: the reach of a toll update is counted in them
+_QUIET = [
+    "وشهدت المدينة حركة سير عادية في الصباح.",
+    "وفتحت المدارس أبوابها كالمعتاد.",
+    "وتحدث السكان عن ارتفاع أسعار الخبز.",
+    "وعقد المجلس البلدي جلسته الأسبوعية.",
+    "ووزعت جمعية خيرية مساعدات غذائية.",
+    "وأعلنت البلدية عن مشروع لإصلاح الطرق.",
+]
+
+
+def _toll_after(quiet: int) -> list:
+    return article_events(
+        "قتل ثلاثة أشخاص اليوم في تفجير عبوة ناسفة في مدينة الموصل.",
+        " ".join(_QUIET[:quiet]),
+        "وقال مصدر طبي إن الحصيلة ارتفعت إلى 11 قتيلا.",
+        "وختمت اللجنة اجتماعها بتوصيات عامة.",
+        published=PUBLISHED,
+    )
+
+
+def test_a_toll_update_after_the_last_act_word_still_counts_within_reach():
+    # five sentences between the act and the update: the update is the sixth, in reach
+    assert only(_toll_after(5)).fatalities == 11
+
+
+def test_a_toll_update_out_of_reach_is_not_read():
+    assert only(_toll_after(6)).fatalities == 3
