@@ -13,6 +13,7 @@ in), lowered where another source gives less; an earlier toll only fills a gap.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -25,7 +26,7 @@ from rasd.extract.casualties import (
     restates_toll,
 )
 from rasd.extract.dates import DateRef, find_date_refs, is_update_header
-from rasd.extract.normalize import normalize, normalize_with_offsets, split_sentences
+from rasd.extract.normalize import TermMatch, normalize, normalize_with_offsets, split_sentences
 from rasd.extract.numbers import find_numbers
 from rasd.extract.places import Gazetteer, Place, PlaceMention
 from rasd.extract.scoring import haversine_km
@@ -257,10 +258,10 @@ def _listed_with_town(gazetteer: Gazetteer, norm: str, raw: PlaceMention, hint, 
     return gazetteer.resolve(following[0], hint) is not None
 
 
-def _places(gazetteer: Gazetteer, norm: str, offsets: list[int], original: str, hint):
+def _places(gazetteer: Gazetteer, norm: str, offsets: list[int], original: str, hint, names=None):
     found = []
     dateline = _DATELINE.match(norm)
-    raws = gazetteer.find_places(norm)
+    raws = gazetteer.find_places(norm, names)
     for raw in raws:
         mention, place = _resolve(gazetteer, raw, hint)
         if place is None:
@@ -538,7 +539,7 @@ def _day_refs(norm: str, published: date | None) -> list[DateRef]:
 
 
 def _read_sentence(
-    sentence: _Sentence, ctx: _Context, gazetteer: Gazetteer, lexicon: Lexicon
+    sentence: _Sentence, ctx: _Context, gazetteer: Gazetteer, lexicon: Lexicon, names: _Names
 ) -> list[_Mention]:
     """The acts of one sentence: ``sentence.norm`` is its normalised text,
     ``sentence.offsets`` map each normalised character to its index in ``sentence.text``."""
@@ -556,7 +557,8 @@ def _read_sentence(
             replace(r, day=ctx.block_day) if _TODAY.search(r.text) and r.kind == "relative" else r
             for r in refs
         ]
-    places = _places(gazetteer, norm, offsets, sentence.text, ctx.hint)
+    own_names = names.within(sentence.at, sentence.at + len(norm))
+    places = _places(gazetteer, norm, offsets, sentence.text, ctx.hint, own_names)
     mentions = []
     if sentence.act:
         mentions = _read_acts(sentence, refs, places, ctx, lexicon)
@@ -916,10 +918,12 @@ class _Sentence:
     text: str
     triggers: list[TriggerHit]
     act: bool
+    at: int = 0  # where the sentence starts in the article's whole text
 
 
-def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon):
-    """The sentences of a paragraph, each with the trigger words it holds."""
+def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon, at: int = 0):
+    """The sentences of a paragraph, each with the trigger words it holds; ``at`` is where
+    the paragraph starts in the article's whole text."""
     cursor = 0
     for piece in split_sentences(norm):
         start = norm.find(piece, cursor)
@@ -932,8 +936,35 @@ def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon):
         # an air agent makes an act without a trigger word (``_air_hit``)
         act = bool(triggers) or bool(lexicon.air_agents.find(piece))
         yield _Sentence(
-            piece, [o - first for o in offsets[start:end]], paragraph[first:last], triggers, act
+            piece,
+            [o - first for o in offsets[start:end]],
+            paragraph[first:last],
+            triggers,
+            act,
+            at + start,
         )
+
+
+class _Names:
+    """The gazetteer's names in an article's whole text, searched once and handed out span
+    by span (the title, each sentence) in the coordinates of that span."""
+
+    def __init__(self, gazetteer: Gazetteer, whole: str) -> None:
+        self.matches = gazetteer.name_matches(whole)
+        self._starts = [m.start for m in self.matches]
+        self._usable = gazetteer.names_within_sentences
+
+    def within(self, start: int, end: int) -> list[TermMatch[str]] | None:
+        """The names in ``whole[start:end]``; None (search the span itself) if the
+        gazetteer holds a name that could run across a sentence end."""
+        if not self._usable:
+            return None
+        low, high = bisect_left(self._starts, start), bisect_left(self._starts, end)
+        return [
+            TermMatch(m.start - start, m.end - start, m.term, m.payload)
+            for m in self.matches[low:high]
+            if m.end <= end
+        ]
 
 
 def _blocks(paragraphs: list[str]) -> list[list[int]]:
@@ -953,11 +984,15 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     whole = "\n".join([title_norm] + [norm for _, norm, _ in paragraphs])
     if not _may_tell_an_act(whole, lexicon):
         return []
-    hint = gazetteer.country_hint(whole)
+    # the whole text is searched for place names once: for the country hint, the title and
+    # each sentence (a name never runs across a sentence end)
+    names = _Names(gazetteer, whole)
+    hint = gazetteer.country_hint(whole, names.matches)
     ctx = _Context(published=_published_day(article), hint=hint)
+    title = names.within(0, len(title_norm))
     title_towns = {
         p.place.name: p.place
-        for p in _places(gazetteer, title_norm, title_offsets, article.title or "", hint)
+        for p in _places(gazetteer, title_norm, title_offsets, article.title or "", hint, title)
     }
     if len(title_towns) == 1:
         ctx.title_town = next(iter(title_towns.values()))
@@ -965,10 +1000,12 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     # what is told after it can neither code an act nor, once out of reach, update one
     sentences: dict[int, list[_Sentence]] = {}
     last_act = (-1, -1)
+    at = len(title_norm) + 1
     for index, (paragraph, norm, offsets) in enumerate(paragraphs):
+        at, paragraph_at = at + len(norm) + 1, at
         if len(paragraph) < _HEADER_PREFIX and is_update_header(paragraph):
             continue
-        sentences[index] = list(_sentences(paragraph, norm, offsets, lexicon))
+        sentences[index] = list(_sentences(paragraph, norm, offsets, lexicon, paragraph_at))
         acts = [k for k, sentence in enumerate(sentences[index]) if sentence.act]
         if acts:
             last_act = (index, acts[-1])
@@ -995,7 +1032,7 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
             for k, sentence in enumerate(sentences[index]):
                 if (index, k) > last_act and not _may_update(ctx):
                     continue
-                for mention in _read_sentence(sentence, ctx, gazetteer, lexicon):
+                for mention in _read_sentence(sentence, ctx, gazetteer, lexicon, names):
                     mention.paragraph = number
                     mentions.append(mention)
     _adopt_explicit_days(mentions)

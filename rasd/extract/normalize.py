@@ -171,6 +171,8 @@ def original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
 # Abbreviations after which a full stop does not end a sentence (normalised spellings).
 _ABBREVIATIONS = ("د", "م", "ص", "هـ", "ه", "ق", "ج", "ش", "mr", "dr", "st", "no", "vs")
 _SENTENCE_END = re.compile(r"[.!?؟]+|\n+")
+# every character at which ``split_sentences`` may cut
+SENTENCE_END_CHARS = ".!?؟\n"
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
 _DOMAIN_AFTER = re.compile(r"\s?(?:نت|كوم|net|com|org)(?!\w)", re.IGNORECASE)
 

@@ -24,7 +24,13 @@ from pathlib import Path
 
 import yaml
 
-from rasd.extract.normalize import TermMatcher, normalize, word_start
+from rasd.extract.normalize import (
+    SENTENCE_END_CHARS,
+    TermMatch,
+    TermMatcher,
+    normalize,
+    word_start,
+)
 
 GAZETTEER_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 LEXICON_DIR = GAZETTEER_DIR.parent / "lexicon"
@@ -139,6 +145,11 @@ class Gazetteer:
         # (ريف حلب is not Aleppo), and then dropped
         terms = {key: key for key in self._names} | {key: key for key in self.not_towns}
         self._matcher: TermMatcher[str] = TermMatcher(terms)
+        # no name holds a character that ends a sentence: a name found in a whole text lies
+        # within one of its sentences, so the whole text's matches serve each sentence
+        self.names_within_sentences = not any(
+            ch in key for key in terms for ch in SENTENCE_END_CHARS
+        )
         self._country_matcher: TermMatcher[str] = TermMatcher(self._countries)
         # "زنجبار عاصمة محافظة أبين": a province names its country as well as the country does
         self._province_matcher: TermMatcher[str] = TermMatcher(self._load_provinces())
@@ -293,13 +304,23 @@ class Gazetteer:
         """ISO2 code for an Arabic country name or adjective, else None."""
         return self._countries.get(normalize(name))
 
-    def find_places(self, normalised_text: str) -> list[PlaceMention]:
+    def name_matches(self, normalised_text: str) -> list[TermMatch[str]]:
+        """Every gazetteer name in normalised text, leftmost-longest: what ``find_places``
+        and ``country_hint`` read, for a caller that searches a text once for both."""
+        return self._matcher.find(normalised_text)
+
+    def find_places(
+        self, normalised_text: str, matches: list[TermMatch[str]] | None = None
+    ) -> list[PlaceMention]:
         """Place names in normalised text, leftmost-longest, clitics allowed.
 
-        Country names are not places here (see ``country_hint``).
+        Country names are not places here (see ``country_hint``). ``matches`` are the
+        text's ``name_matches`` when the caller has them already.
         """
         mentions = []
-        for match in self._matcher.find(normalised_text):
+        if matches is None:
+            matches = self._matcher.find(normalised_text)
+        for match in matches:
             key = match.payload
             if key in self.place_cues or key in self.not_towns or key not in self._names:
                 continue
@@ -403,15 +424,20 @@ class Gazetteer:
             return True
         return place.country_code in self.region and place.population >= _REGION_TOWN_MIN
 
-    def country_hint(self, normalised_text: str) -> str | None:
+    def country_hint(
+        self, normalised_text: str, matches: list[TermMatch[str]] | None = None
+    ) -> str | None:
         """The country the text is mostly about: country names and adjectives, plus towns
-        whose name is unambiguous (one country) and not risky."""
+        whose name is unambiguous (one country) and not risky. ``matches`` are the text's
+        ``name_matches`` when the caller has them already."""
         votes: Counter[str] = Counter()
         for match in self._country_matcher.find(normalised_text):
             votes[match.payload] += 2
         for match in self._province_matcher.find(normalised_text):
             votes[match.payload] += 2
-        for mention in self._hint_towns(normalised_text):
+        if matches is None:
+            matches = self._matcher.find(normalised_text)
+        for mention in self._hint_towns(normalised_text, matches):
             if self.is_risky(mention):
                 continue
             country = _dominant_country(mention.candidates)
@@ -421,11 +447,13 @@ class Gazetteer:
             return None
         return votes.most_common(1)[0][0]
 
-    def _hint_towns(self, normalised_text: str) -> Iterator[PlaceMention]:
+    def _hint_towns(
+        self, normalised_text: str, matches: list[TermMatch[str]]
+    ) -> Iterator[PlaceMention]:
         """What ``find_places`` finds, less country names, reduced to what ``is_risky`` reads
         without a hint: a country name is risky whatever its cue, and only a name in the
         stoplist needs to know whether a definite word stands before it."""
-        for match in self._matcher.find(normalised_text):
+        for match in matches:
             key = match.payload
             if key in self.place_cues or key in self.not_towns or key not in self._names:
                 continue

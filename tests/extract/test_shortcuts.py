@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from rasd.extract.normalize import normalize
+from rasd.extract.events import _Names, _sentences
+from rasd.extract.normalize import normalize, normalize_with_offsets
+from rasd.extract.places import Gazetteer
 from rasd.extract.triggers import default_lexicon
 from tests.extract.articles import article_events, only, summary
 
@@ -60,3 +62,20 @@ def test_a_toll_update_after_the_last_act_word_still_counts_within_reach():
 
 def test_a_toll_update_out_of_reach_is_not_read():
     assert only(_toll_after(6)).fatalities == 3
+
+
+def test_place_names_of_the_whole_text_are_those_of_each_sentence():
+    gazetteer = Gazetteer.default()
+    assert gazetteer.names_within_sentences  # else each sentence is searched on its own
+    title = normalize("اشتباكات في سرت")
+    paragraph = "هل وصل القتال إلى بنغازي؟وفي درنة هدوء حذر.\nأما في مصراتة فالوضع مستقر"
+    norm, offsets = normalize_with_offsets(paragraph)
+    whole = f"{title}\n{norm}"
+    names = _Names(gazetteer, whole)
+    assert names.within(0, len(title)) == gazetteer.name_matches(title)
+    sentences = list(_sentences(paragraph, norm, offsets, default_lexicon(), len(title) + 1))
+    assert len(sentences) == 3
+    for sentence in sentences:
+        own = names.within(sentence.at, sentence.at + len(sentence.norm))
+        assert own == gazetteer.name_matches(sentence.norm)
+        assert own  # each sentence names a town
