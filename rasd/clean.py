@@ -41,12 +41,20 @@ MIN_TEXT_CHARS = 80  # less than a sentence or two is not an article
 MIN_ARABIC_SHARE = 0.6  # of the letters; quotes of English names do not make it foreign
 ARABIC_LETTER = re.compile(r"[\u0620-\u064A\u0671-\u06D3\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 ANY_LETTER = re.compile(r"[^\W\d_]")
+# runs of letters: summing their lengths counts letters without a match object per letter
+ARABIC_RUN = re.compile(ARABIC_LETTER.pattern + "+")
+LETTER_RUN = re.compile(ANY_LETTER.pattern + "+")
 SPACES = re.compile(r"[ \t\u00a0\u200f\u200e\u202a-\u202e]+")
+# What SPACES changes: a run of them other than one plain space. Lines rarely hold one,
+# and a substitution of every single space costs more than looking for it.
+UNEVEN_SPACES = re.compile(r"[\t\u00a0\u200f\u200e\u202a-\u202e]|  ")
 TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*[|»«]\s*")
 SITE_NAME_MAX_WORDS = 3
 # What XPath's normalize-space() collapses: class tokens split on these and nothing else,
 # as browsers and CSS selectors split them.
 CLASS_SEPARATORS = re.compile(r"[ \t\n\r]+")
+TOKEN_START = r"(?:\A|(?<=[ \t\n\r]))"
+TOKEN_END = r"(?=[ \t\n\r]|\Z)"
 CLASS_RULE_KINDS = ("token", "starts", "ends")
 # When trafilatura's readability/justext fallback can change its result (compare_extraction
 # and recover_wild_text in trafilatura, with favor_precision): an own extraction shorter
@@ -73,65 +81,60 @@ class CleanError(ValueError):
 
 
 @dataclass(frozen=True)
-class ClassRule:
-    """A class token equal to, starting or ending with `value`, on any element whose tag
-    is not in `except_on`."""
-
-    kind: str
-    value: str
-    except_on: frozenset[str] = frozenset()
-
-    def fits(self, tokens: list[str]) -> bool:
-        if self.kind == "starts":
-            return any(token.startswith(self.value) for token in tokens)
-        if self.kind == "ends":
-            return any(token.endswith(self.value) for token in tokens)
-        return self.value in tokens
-
-
-@dataclass(frozen=True)
 class PruneRules:
     """The `prune` and `prune_xpath` sections: elements removed before extraction."""
 
     tags: frozenset[str] = frozenset()
     ids: frozenset[str] = frozenset()
-    tokens: frozenset[str] = frozenset()  # whole-token class rules that spare no tag
-    class_rules: tuple[ClassRule, ...] = ()  # the other class rules
+    # class rules as one pattern per set of tags they spare, searched in the attribute
+    classes: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = ()
+    any_class: re.Pattern[str] | None = None  # every class rule at once, a quick first test
     xpath: etree.XPath | None = None
 
     @classmethod
     def from_data(cls, prune: dict, xpaths: list[str]) -> PruneRules:
-        rules = [_class_rule(item) for item in prune.get("classes") or []]
+        by_spared: dict[frozenset[str], list[str]] = {}
+        for item in prune.get("classes") or []:
+            spared, pattern = _class_rule(item)
+            by_spared.setdefault(spared, []).append(pattern)
+        patterns = [p for ps in by_spared.values() for p in ps]
         return cls(
             tags=frozenset(prune.get("tags") or []),
             ids=frozenset(prune.get("ids") or []),
-            tokens=frozenset(r.value for r in rules if r.kind == "token" and not r.except_on),
-            class_rules=tuple(r for r in rules if r.kind != "token" or r.except_on),
+            classes=tuple((k, re.compile("|".join(v))) for k, v in by_spared.items()),
+            any_class=re.compile("|".join(patterns)) if patterns else None,
             xpath=etree.XPath(" | ".join(xpaths)) if xpaths else None,
         )
 
-    def matches(self, element: etree._Element) -> bool:
-        tag = element.tag
-        if not isinstance(tag, str):  # comments and processing instructions
-            return False
-        if tag in self.tags or (self.ids and element.get("id") in self.ids):
-            return True
-        classes = element.get("class")
-        if not classes:
-            return False
-        tokens = CLASS_SEPARATORS.split(classes.strip(" \t\n\r"))
-        if not self.tokens.isdisjoint(tokens):
-            return True
-        return any(tag not in r.except_on and r.fits(tokens) for r in self.class_rules)
+    def doomed(self, tree: HtmlElement) -> list[etree._Element]:
+        """The elements of the page these rules remove, in document order."""
+        found = []
+        for element in tree.iter(etree.Element):  # elements only, no comments
+            tag = element.tag
+            if tag in self.tags or element.get("id") in self.ids:
+                found.append(element)
+                continue
+            classes = element.get("class")
+            if (
+                classes
+                and self.any_class is not None
+                and self.any_class.search(classes)
+                and any(tag not in spared and p.search(classes) for spared, p in self.classes)
+            ):
+                found.append(element)
+        return found
 
 
-def _class_rule(item: dict) -> ClassRule:
+def _class_rule(item: dict) -> tuple[frozenset[str], str]:
+    """The tags a class rule spares and its pattern over the whole class attribute."""
     kinds = [k for k in CLASS_RULE_KINDS if k in item]
     kind = kinds[0] if len(kinds) == 1 else ""
     value = item.get(kind)
     if not isinstance(value, str) or not value or CLASS_SEPARATORS.search(value):
         raise TypeError(f"a class rule needs one of {CLASS_RULE_KINDS} with one word: {item}")
-    return ClassRule(kind, value, frozenset(item.get("except_on") or []))
+    start = TOKEN_START if kind in ("token", "starts") else ""
+    end = TOKEN_END if kind in ("token", "ends") else ""
+    return frozenset(item.get("except_on") or []), f"{start}{re.escape(value)}{end}"
 
 
 @dataclass(frozen=True)
@@ -139,15 +142,17 @@ class BoilerplateRules:
     """The compiled rules of data/boilerplate.yaml."""
 
     prune: PruneRules
-    shortcodes: tuple[re.Pattern[str], ...]
-    drop: tuple[re.Pattern[str], ...]
-    captions: tuple[re.Pattern[str], ...]
+    shortcodes: tuple[re.Pattern[str], ...]  # cut out one after the other
+    drop: re.Pattern[str] | None  # the drop_paragraphs patterns, but captions, as one
+    captions: re.Pattern[str] | None
     caption_max_chars: int
     counter_labels: re.Pattern[str] | None
     published_meta: tuple[str, ...]
     modified_meta: tuple[str, ...] = ()
     date_skip_containers: re.Pattern[str] | None = None
     date_skip_labels: re.Pattern[str] | None = None
+    # the shortcode patterns as one: most paragraphs hold none and skip the cutting
+    any_shortcode: re.Pattern[str] | None = None
 
     @classmethod
     def from_file(cls, path: Path = BOILERPLATE_FILE) -> BoilerplateRules:
@@ -158,14 +163,15 @@ class BoilerplateRules:
             return cls(
                 prune=PruneRules.from_data(data.get("prune") or {}, data.get("prune_xpath") or []),
                 shortcodes=_compile(data.get("shortcodes") or []),
-                drop=_compile(p for name, ps in groups.items() if name != "caption" for p in ps),
-                captions=_compile(groups.get("caption") or []),
+                drop=_one_of([p for name, ps in groups.items() if name != "caption" for p in ps]),
+                captions=_one_of(groups.get("caption") or []),
                 caption_max_chars=int(data.get("caption_max_chars", 200)),
                 counter_labels=re.compile("|".join(map(re.escape, labels))) if labels else None,
                 published_meta=tuple(m.lower() for m in data.get("published_meta") or []),
                 modified_meta=tuple(m.lower() for m in data.get("modified_meta") or []),
                 date_skip_containers=_any_of(data.get("date_skip_containers") or []),
                 date_skip_labels=_any_of(data.get("date_skip_labels") or []),
+                any_shortcode=_one_of(data.get("shortcodes") or []),
             )
         except (
             OSError,
@@ -181,6 +187,13 @@ class BoilerplateRules:
 
 def _compile(patterns: Iterator[str] | list[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
+
+
+def _one_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """One pattern that finds what any of `patterns` finds (each compiled alone first, so
+    that an error names its pattern)."""
+    _compile(patterns)
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
@@ -300,7 +313,7 @@ def prune_page(tree: HtmlElement, rules: BoilerplateRules | None = None) -> None
     union of the same rules walked the page once per rule. It runs on the page's own
     markup, after title and date are read and before layout tables are unwrapped."""
     rules = rules or default_rules()
-    for element in [e for e in tree.iter() if rules.prune.matches(e)]:
+    for element in rules.prune.doomed(tree):
         delete_element(element)
     if rules.prune.xpath is not None:
         for element in rules.prune.xpath(tree):
@@ -324,18 +337,21 @@ def _unwrap_layout_tables(tree: HtmlElement) -> bool:
 def strip_shortcodes(paragraph: str, rules: BoilerplateRules | None = None) -> str:
     """The paragraph without shortcode text; the words around a shortcode stay."""
     rules = rules or default_rules()
-    for pattern in rules.shortcodes:
-        paragraph = pattern.sub(" ", paragraph)
-    return SPACES.sub(" ", paragraph).strip()
+    if rules.any_shortcode is not None and rules.any_shortcode.search(paragraph):
+        for pattern in rules.shortcodes:
+            paragraph = pattern.sub(" ", paragraph)
+    return _collapse_spaces(paragraph)
 
 
 def is_boilerplate(paragraph: str, rules: BoilerplateRules | None = None) -> bool:
     """True for read-also, caption, share, tag, comment and COVID-counter lines."""
     rules = rules or default_rules()
-    if any(p.search(paragraph) for p in rules.drop):
+    if rules.drop is not None and rules.drop.search(paragraph):
         return True
-    if len(paragraph) <= rules.caption_max_chars and any(
-        p.search(paragraph) for p in rules.captions
+    if (
+        rules.captions is not None
+        and len(paragraph) <= rules.caption_max_chars
+        and rules.captions.search(paragraph)
     ):
         return True
     return _is_counter_remnant(paragraph, rules)
@@ -357,7 +373,7 @@ def clean_paragraphs(
     kept: list[str] = []
     seen: set[str] = set()
     for line in text.split("\n"):
-        paragraph = strip_shortcodes(SPACES.sub(" ", line).strip(), rules)
+        paragraph = strip_shortcodes(_collapse_spaces(line), rules)
         if not paragraph or is_boilerplate(paragraph, rules):
             continue
         key = _key(paragraph)
@@ -368,14 +384,19 @@ def clean_paragraphs(
     return kept
 
 
+def _collapse_spaces(text: str) -> str:
+    """`text` with each run of SPACES made one space, stripped."""
+    return (SPACES.sub(" ", text) if UNEVEN_SPACES.search(text) else text).strip()
+
+
 def _key(text: str) -> str:
     return " ".join(text.split())
 
 
 def arabic_share(text: str) -> float:
     """The share of letters that are Arabic script (0 when there are no letters)."""
-    letters = len(ANY_LETTER.findall(text))
-    return len(ARABIC_LETTER.findall(text)) / letters if letters else 0.0
+    letters = sum(map(len, LETTER_RUN.findall(text)))
+    return sum(map(len, ARABIC_RUN.findall(text))) / letters if letters else 0.0
 
 
 # --- metadata --------------------------------------------------------------------------
