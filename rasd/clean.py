@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -235,8 +236,10 @@ def clean_html(
     tree = load_html(markup)
     if tree is None:
         raise CleanError("the page is not parseable HTML")
-    title = page_title(tree)
-    published = published_at(tree, rules, url)
+    # title and date read the same meta tags and JSON-LD: looked up once
+    meta, linked = _meta_values(tree), list(_json_ld(tree))
+    title = page_title(tree, meta=meta, linked=linked)
+    published = published_at(tree, rules, url, meta=meta, linked=linked)
     prune_page(tree, rules)
     paragraphs = clean_paragraphs(_main_text(tree, url), title, rules)
     if len("".join(paragraphs)) < MIN_TEXT_CHARS and _unwrap_layout_tables(tree):
@@ -432,17 +435,24 @@ def _json_ld(tree: HtmlElement) -> Iterator[dict]:
                 stack.extend(v for v in item.values() if isinstance(v, dict | list))
 
 
-def page_title(tree: HtmlElement) -> str | None:
+def page_title(
+    tree: HtmlElement,
+    *,
+    meta: dict[str, str] | None = None,
+    linked: list[dict] | None = None,
+) -> str | None:
     """The headline: og:title, JSON-LD headline, the first <h1>, then <title>; the site's
-    name is taken off og:title and <title> ("الخبر | الموقع", "الموقع - الخبر")."""
-    meta = _meta_values(tree)
+    name is taken off og:title and <title> ("الخبر | الموقع", "الموقع - الخبر").
+    `meta` and `linked` are the page's meta tags and JSON-LD objects, when already read."""
+    meta = _meta_values(tree) if meta is None else meta
+    linked = list(_json_ld(tree)) if linked is None else linked
     site = next((meta[k] for k in ("og:site_name", "application-name") if k in meta), None)
     og_title = meta.get("og:title")
     candidates = [_without_site_name(og_title, site, guess=False) if og_title else None]
-    candidates += [d.get("headline") for d in _json_ld(tree) if isinstance(d.get("headline"), str)]
-    candidates += [_text_of(h) for h in tree.iterfind(".//h1")][:1]
-    titles = tree.iterfind(".//title")
-    candidates += [_without_site_name(_text_of(t), site, guess=True) for t in titles][:1]
+    candidates += [d.get("headline") for d in linked if isinstance(d.get("headline"), str)]
+    candidates += [_text_of(h) for h in islice(tree.iterfind(".//h1"), 1)]
+    titles = islice(tree.iterfind(".//title"), 1)
+    candidates += [_without_site_name(_text_of(t), site, guess=True) for t in titles]
     for candidate in candidates:
         if candidate and candidate.strip():
             return _key(html.unescape(candidate))
@@ -469,14 +479,21 @@ def _text_of(element: etree._Element) -> str:
 
 
 def published_at(
-    tree: HtmlElement, rules: BoilerplateRules | None = None, url: str | None = None
+    tree: HtmlElement,
+    rules: BoilerplateRules | None = None,
+    url: str | None = None,
+    *,
+    meta: dict[str, str] | None = None,
+    linked: list[dict] | None = None,
 ) -> datetime | None:
     """Publication time in naive UTC: meta tags, JSON-LD, the URL path, the date line
-    under the headline, then htmldate's search of the whole page."""
+    under the headline, then htmldate's search of the whole page. `meta` and `linked` as
+    for page_title."""
     rules = rules or default_rules()
-    meta = _meta_values(tree)
+    meta = _meta_values(tree) if meta is None else meta
+    linked = list(_json_ld(tree)) if linked is None else linked
     stated = [meta.get(name) for name in rules.published_meta]
-    stated += [_published_of(d) for d in _json_ld(tree)]
+    stated += [_published_of(d) for d in linked]
     for value in stated:
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is not None:
