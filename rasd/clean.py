@@ -1,10 +1,11 @@
 """The clean stage: from a fetched page to an article's main text, title and date.
 
 One lxml parse per page feeds both the metadata look-up and trafilatura (with comments
-and tables off, favouring precision), then rasd's own rules from data/boilerplate.yaml
-drop what trafilatura keeps on Arabic news sites: WordPress shortcodes pasted as text
-(the COVID-19 widgets above all), counter remnants, captions, "read also" lines, share,
-tag and comment remnants.
+and tables off, favouring precision; its readability/justext fallback only on pages where
+it could change the text). Around trafilatura, rasd's own rules from data/boilerplate.yaml
+remove widget, caption and comment elements before extraction and drop what trafilatura
+keeps on Arabic news sites: WordPress shortcodes pasted as text (the COVID-19 widgets
+above all), counter remnants, captions, "read also" lines, share, tag and comment remnants.
 
 `published_at` is a naive datetime in UTC: aware page dates are converted to UTC, and a
 date without a time is midnight of that day. The warehouse column is a plain TIMESTAMP.
