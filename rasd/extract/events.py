@@ -17,6 +17,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_armed_actor
 from rasd.extract.casualties import (
@@ -26,7 +27,14 @@ from rasd.extract.casualties import (
     restates_toll,
 )
 from rasd.extract.dates import DateRef, find_date_refs, is_update_header
-from rasd.extract.normalize import TermMatch, normalize, normalize_with_offsets, split_sentences
+from rasd.extract.normalize import (
+    SENTENCE_END_CHARS,
+    TermMatch,
+    TermMatcher,
+    normalize,
+    normalize_with_offsets,
+    split_sentences,
+)
 from rasd.extract.numbers import find_numbers
 from rasd.extract.places import Gazetteer, Place, PlaceMention
 from rasd.extract.scoring import haversine_km
@@ -40,6 +48,8 @@ from rasd.extract.triggers import (
     word_list,
 )
 from rasd.models import Article, Event, stable_id
+
+T = TypeVar("T")
 
 _DATELINE = re.compile(
     r"^\s*(?P<name>[^\s,.:()-]+(?:\s+[^\s,.:()-]+){0,2})\s*(?:\([^)]{0,40}\))?\s*[-:]\s"
@@ -539,7 +549,11 @@ def _day_refs(norm: str, published: date | None) -> list[DateRef]:
 
 
 def _read_sentence(
-    sentence: _Sentence, ctx: _Context, gazetteer: Gazetteer, lexicon: Lexicon, names: _Names
+    sentence: _Sentence,
+    ctx: _Context,
+    gazetteer: Gazetteer,
+    lexicon: Lexicon,
+    names: _Found[str],
 ) -> list[_Mention]:
     """The acts of one sentence: ``sentence.norm`` is its normalised text,
     ``sentence.offsets`` map each normalised character to its index in ``sentence.text``."""
@@ -921,9 +935,9 @@ class _Sentence:
     at: int = 0  # where the sentence starts in the article's whole text
 
 
-def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon, at: int = 0):
-    """The sentences of a paragraph, each with the trigger words it holds; ``at`` is where
-    the paragraph starts in the article's whole text."""
+def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon, whole: _Whole):
+    """The sentences of a paragraph (which starts at ``whole.at``), each with the trigger
+    words it holds."""
     cursor = 0
     for piece in split_sentences(norm):
         start = norm.find(piece, cursor)
@@ -932,31 +946,37 @@ def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon, 
         end = start + len(piece)
         cursor = end
         first, last = offsets[start], offsets[end - 1] + 1
-        triggers = lexicon.find_triggers(piece)
+        at = whole.at + start
+        found = whole.triggers.within(at, at + len(piece))
+        if found is None:
+            triggers = lexicon.find_triggers(piece)
+        else:
+            triggers = [TriggerHit(m.payload, m.start, m.end, m.term) for m in found]
         # an air agent makes an act without a trigger word (``_air_hit``)
-        act = bool(triggers) or bool(lexicon.air_agents.find(piece))
+        agents = whole.air_agents.within(at, at + len(piece))
+        act = bool(triggers) or bool(lexicon.air_agents.find(piece) if agents is None else agents)
         yield _Sentence(
-            piece,
-            [o - first for o in offsets[start:end]],
-            paragraph[first:last],
-            triggers,
-            act,
-            at + start,
+            piece, [o - first for o in offsets[start:end]], paragraph[first:last], triggers, act, at
         )
 
 
-class _Names:
-    """The gazetteer's names in an article's whole text, searched once and handed out span
-    by span (the title, each sentence) in the coordinates of that span."""
+class _Found(Generic[T]):
+    """A matcher's matches in an article's whole text, found once and handed out span by
+    span (the title, each sentence) in the coordinates of that span. A term never runs
+    across a sentence end unless it holds a character a sentence ends at: for a matcher
+    with such a term (``usable`` false), each span is searched on its own."""
 
-    def __init__(self, gazetteer: Gazetteer, whole: str) -> None:
-        self.matches = gazetteer.name_matches(whole)
-        self._starts = [m.start for m in self.matches]
-        self._usable = gazetteer.names_within_sentences
+    def __init__(self, matches: list[TermMatch[T]], usable: bool) -> None:
+        self.matches = matches
+        self._starts = [m.start for m in matches]
+        self._usable = usable
 
-    def within(self, start: int, end: int) -> list[TermMatch[str]] | None:
-        """The names in ``whole[start:end]``; None (search the span itself) if the
-        gazetteer holds a name that could run across a sentence end."""
+    @classmethod
+    def of(cls, matcher: TermMatcher[T], whole: str) -> _Found[T]:
+        return cls(matcher.find(whole), not matcher.keys_hold(SENTENCE_END_CHARS))
+
+    def within(self, start: int, end: int) -> list[TermMatch[T]] | None:
+        """The matches in ``whole[start:end]``, or None: search the span itself."""
         if not self._usable:
             return None
         low, high = bisect_left(self._starts, start), bisect_left(self._starts, end)
@@ -965,6 +985,21 @@ class _Names:
             for m in self.matches[low:high]
             if m.end <= end
         ]
+
+
+_NO_NAMES: _Found[str] = _Found([], True)
+
+
+@dataclass
+class _Whole:
+    """What the article's whole text (title and paragraphs, one per line) was searched for
+    once: trigger words, air agents and place names; ``at`` is where the paragraph being
+    read starts in it."""
+
+    triggers: _Found[TriggerFamily]
+    air_agents: _Found[str]
+    names: _Found[str]
+    at: int = 0
 
 
 def _blocks(paragraphs: list[str]) -> list[list[int]]:
@@ -981,15 +1016,20 @@ def _blocks(paragraphs: list[str]) -> list[list[int]]:
 def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[_Mention]:
     paragraphs = [(p, *normalize_with_offsets(p)) for p in article.paragraphs]
     title_norm, title_offsets = normalize_with_offsets(article.title or "")
-    whole = "\n".join([title_norm] + [norm for _, norm, _ in paragraphs])
-    if not _may_tell_an_act(whole, lexicon):
+    text = "\n".join([title_norm] + [norm for _, norm, _ in paragraphs])
+    whole = _Whole(
+        _Found.of(lexicon.trigger_matcher, text), _Found.of(lexicon.air_agents, text), _NO_NAMES
+    )
+    if not (whole.triggers.matches or whole.air_agents.matches):
+        # no clause can code an act: one needs a trigger word or an air agent (``_air_hit``),
+        # and a term a sentence holds is found in the whole text too. Most pages of a news
+        # site tell no act; reading them sentence by sentence would code nothing.
         return []
-    # the whole text is searched for place names once: for the country hint, the title and
-    # each sentence (a name never runs across a sentence end)
-    names = _Names(gazetteer, whole)
-    hint = gazetteer.country_hint(whole, names.matches)
+    # place names are searched for once: for the country hint, the title and each sentence
+    whole.names = _Found(gazetteer.name_matches(text), gazetteer.names_within_sentences)
+    hint = gazetteer.country_hint(text, whole.names.matches)
     ctx = _Context(published=_published_day(article), hint=hint)
-    title = names.within(0, len(title_norm))
+    title = whole.names.within(0, len(title_norm))
     title_towns = {
         p.place.name: p.place
         for p in _places(gazetteer, title_norm, title_offsets, article.title or "", hint, title)
@@ -1000,13 +1040,12 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     # what is told after it can neither code an act nor, once out of reach, update one
     sentences: dict[int, list[_Sentence]] = {}
     last_act = (-1, -1)
-    at = len(title_norm) + 1
+    whole.at = len(title_norm) + 1
     for index, (paragraph, norm, offsets) in enumerate(paragraphs):
-        at, paragraph_at = at + len(norm) + 1, at
-        if len(paragraph) < _HEADER_PREFIX and is_update_header(paragraph):
-            continue
-        sentences[index] = list(_sentences(paragraph, norm, offsets, lexicon, paragraph_at))
-        acts = [k for k, sentence in enumerate(sentences[index]) if sentence.act]
+        if not (len(paragraph) < _HEADER_PREFIX and is_update_header(paragraph)):
+            sentences[index] = list(_sentences(paragraph, norm, offsets, lexicon, whole))
+        whole.at += len(norm) + 1
+        acts = [k for k, sentence in enumerate(sentences.get(index, [])) if sentence.act]
         if acts:
             last_act = (index, acts[-1])
     mentions: list[_Mention] = []
@@ -1032,7 +1071,7 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
             for k, sentence in enumerate(sentences[index]):
                 if (index, k) > last_act and not _may_update(ctx):
                     continue
-                for mention in _read_sentence(sentence, ctx, gazetteer, lexicon, names):
+                for mention in _read_sentence(sentence, ctx, gazetteer, lexicon, whole.names):
                     mention.paragraph = number
                     mentions.append(mention)
     _adopt_explicit_days(mentions)
@@ -1043,18 +1082,6 @@ def _may_update(ctx: _Context) -> bool:
     """Whether the next sentence, if it codes no act, may still give figures of the last act
     (``_update_figures``: a toll update reaches furthest)."""
     return ctx.last_mention is not None and ctx.sentences_since < _UPDATE_REACH
-
-
-def _may_tell_an_act(whole: str, lexicon: Lexicon) -> bool:
-    """Whether any clause of the article can code an act: one needs a trigger word, or an air
-    agent (``_air_hit``). Most pages of a news site tell no act; reading them sentence by
-    sentence (places, days, cues) only to code nothing is most of the extractor's time.
-
-    A term a sentence holds is found in the whole text too (sentences split after
-    punctuation or at line breaks, so a word's edges look the same in both), and the whole
-    text holds more (title, headers): this test never drops an article that has an act.
-    """
-    return bool(lexicon.trigger_matcher.find(whole) or lexicon.air_agents.find(whole))
 
 
 def _read_header_day(norm: str, ctx: _Context) -> None:

@@ -123,12 +123,66 @@ def _map_char(ch: str) -> str:
     return ch.lower()
 
 
+class _OneToOne(dict):
+    """Code point -> its normalised character, or ``_DROPPED`` for a character that goes;
+    for ``str.translate``, filled as characters are first seen. A character that becomes
+    more than one (a ligature) is entered as itself and recorded in ``expanding``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expanding: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        mapped = _map_char(chr(code))
+        if len(mapped) > 1:
+            self.expanding.add(chr(code))
+            mapped = chr(code)
+        value = mapped or _DROPPED
+        self[code] = value
+        return value
+
+
+_DROPPED = "\x00"
+_ONE_TO_ONE = _OneToOne()
+# A stretch of whitespace and dropped characters that does not stay as it is: at either
+# end of the text, longer than one character, or a single newline or dropped character.
+# A single space between two kept characters is left alone.
+_IRREGULAR_GAP = re.compile(r"^[ \n\x00]+|[ \n\x00]+\Z|[ \n\x00]{2,}|[\n\x00]")
+
+
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Normalise ``text``; return it with, for each output char, its index in ``text``.
 
     Whitespace runs collapse to one space (or one newline if the run held a newline);
     leading and trailing whitespace is removed.
     """
+    # Character by character in C: each character becomes one (or _DROPPED); then only the
+    # stretches of whitespace that change are visited in Python.
+    mapped = text.translate(_ONE_TO_ONE)
+    if _DROPPED in text or any(ch in text for ch in _ONE_TO_ONE.expanding):
+        return _normalize_with_offsets_by_char(text)
+    pieces: list[str] = []
+    offsets: list[int] = []
+    size = len(mapped)
+    position = 0
+    for gap in _IRREGULAR_GAP.finditer(mapped):
+        start, end = gap.span()
+        pieces.append(mapped[position:start])
+        offsets.extend(range(position, start))
+        if start and end < size:  # between two kept characters
+            spaces = gap.group().lstrip(_DROPPED)
+            if spaces:  # not only dropped characters
+                pieces.append("\n" if "\n" in spaces else " ")
+                offsets.append(end - len(spaces))
+        position = end
+    pieces.append(mapped[position:])
+    offsets.extend(range(position, size))
+    return "".join(pieces), offsets
+
+
+def _normalize_with_offsets_by_char(text: str) -> tuple[str, list[int]]:
+    """``normalize_with_offsets`` one character at a time: for text with a character that
+    becomes several (ligatures) or that holds the character used to mark dropped ones."""
     out: list[str] = []
     offsets: list[int] = []
     pending_space: str | None = None
@@ -328,6 +382,8 @@ class TermMatcher(Generic[T]):
                 keys.setdefault("لل" + norm[2:], []).append((norm, payload, "lil"))
             if allow_suffixes and norm.endswith("ه") and len(norm) > 2:
                 keys.setdefault(norm[:-1] + "ت", []).append((norm, payload, "t"))
+        self._keys = tuple(keys)
+        self._held: dict[str, bool] = {}
         for key, entries in keys.items():
             self._automaton.add_word(key, (len(key), entries))
         if keys:
@@ -336,6 +392,13 @@ class TermMatcher(Generic[T]):
 
     def __len__(self) -> int:
         return self._size
+
+    def keys_hold(self, characters: str) -> bool:
+        """Whether a key of the automaton holds any of ``characters`` (asked per article:
+        the answer is kept)."""
+        if characters not in self._held:
+            self._held[characters] = any(ch in key for key in self._keys for ch in characters)
+        return self._held[characters]
 
     def find(self, text: str, *, overlapping: bool = False) -> list[TermMatch[T]]:
         """All whole-word matches, leftmost-longest and non-overlapping unless asked."""

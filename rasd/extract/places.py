@@ -147,9 +147,7 @@ class Gazetteer:
         self._matcher: TermMatcher[str] = TermMatcher(terms)
         # no name holds a character that ends a sentence: a name found in a whole text lies
         # within one of its sentences, so the whole text's matches serve each sentence
-        self.names_within_sentences = not any(
-            ch in key for key in terms for ch in SENTENCE_END_CHARS
-        )
+        self.names_within_sentences = not self._matcher.keys_hold(SENTENCE_END_CHARS)
         self._country_matcher: TermMatcher[str] = TermMatcher(self._countries)
         # "زنجبار عاصمة محافظة أبين": a province names its country as well as the country does
         self._province_matcher: TermMatcher[str] = TermMatcher(self._load_provinces())

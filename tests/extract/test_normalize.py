@@ -3,6 +3,7 @@ import re
 from rasd.extract.normalize import (
     CLITIC_PREFIXES,
     TermMatcher,
+    _normalize_with_offsets_by_char,
     normalize,
     normalize_with_offsets,
     original_span,
@@ -103,3 +104,18 @@ def test_clitic_prefixes_and_strip_clitics():
     assert {"و", "ب", "ال", "لل", "وال", "بال"} <= set(CLITIC_PREFIXES)
     assert "الرقه" in strip_clitics("للرقه")
     assert "بنغازي" in strip_clitics("وبنغازي")
+
+
+def test_whitespace_and_dropped_marks_keep_their_offsets():
+    # a dropped mark inside a run of spaces, at either end, and between two letters
+    text = "\u200f  قُتِلَ \u200b\n  جندي\u0640ان ،  في\tسرت\u200e "
+    norm, offsets = normalize_with_offsets(text)
+    assert norm == "قتل\nجنديان , في سرت"
+    assert [text[o] for o in offsets] == list("قتل جنديان ، في\tسرت")
+    assert offsets[3] == text.index(" \u200b\n")  # a run's first space stands for it
+
+
+def test_ligatures_and_the_dropped_marker_character_take_the_slow_road():
+    for text in ("ﻻ  بد", "سرت\x00 ﷲ", "\x00", "", "   ", "a\u200b", "ﷺ  ب"):
+        assert normalize_with_offsets(text) == _normalize_with_offsets_by_char(text)
+    assert normalize_with_offsets("ﻻ  بد") == ("لا بد", [0, 0, 1, 3, 4])

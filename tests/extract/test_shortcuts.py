@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from rasd.extract.events import _Names, _sentences
+from rasd.extract.events import _Found, _sentences, _Whole
 from rasd.extract.normalize import normalize, normalize_with_offsets
 from rasd.extract.places import Gazetteer
 from rasd.extract.triggers import default_lexicon
@@ -64,18 +64,29 @@ def test_a_toll_update_out_of_reach_is_not_read():
     assert only(_toll_after(6)).fatalities == 3
 
 
-def test_place_names_of_the_whole_text_are_those_of_each_sentence():
-    gazetteer = Gazetteer.default()
+def test_what_the_whole_text_holds_is_what_each_sentence_holds():
+    gazetteer, lexicon = Gazetteer.default(), default_lexicon()
     assert gazetteer.names_within_sentences  # else each sentence is searched on its own
     title = normalize("اشتباكات في سرت")
-    paragraph = "هل وصل القتال إلى بنغازي؟وفي درنة هدوء حذر.\nأما في مصراتة فالوضع مستقر"
+    paragraph = (
+        "هل قصفت الطائرات بنغازي؟وفي درنة اشتباكات متقطعة.\nأما في مصراتة فقتل مسلح برصاص قناص"
+    )
     norm, offsets = normalize_with_offsets(paragraph)
-    whole = f"{title}\n{norm}"
-    names = _Names(gazetteer, whole)
-    assert names.within(0, len(title)) == gazetteer.name_matches(title)
-    sentences = list(_sentences(paragraph, norm, offsets, default_lexicon(), len(title) + 1))
+    text = f"{title}\n{norm}"
+    whole = _Whole(
+        _Found.of(lexicon.trigger_matcher, text),
+        _Found.of(lexicon.air_agents, text),
+        _Found(gazetteer.name_matches(text), gazetteer.names_within_sentences),
+        len(title) + 1,
+    )
+    assert whole.names.within(0, len(title)) == gazetteer.name_matches(title)
+    sentences = list(_sentences(paragraph, norm, offsets, lexicon, whole))
     assert len(sentences) == 3
     for sentence in sentences:
-        own = names.within(sentence.at, sentence.at + len(sentence.norm))
-        assert own == gazetteer.name_matches(sentence.norm)
-        assert own  # each sentence names a town
+        names = whole.names.within(sentence.at, sentence.at + len(sentence.norm))
+        assert names == gazetteer.name_matches(sentence.norm)
+        assert names  # each sentence names a town ...
+        assert sentence.triggers == lexicon.find_triggers(sentence.norm)
+        assert sentence.triggers  # ... and an act
+    assert [s.act for s in sentences] == [True, True, True]
+    assert whole.air_agents.within(sentences[0].at, sentences[1].at)  # الطائرات
