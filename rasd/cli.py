@@ -4,11 +4,13 @@ prints a traceback unless RASD_DEBUG=1."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from rasd.settings import DEFAULT_SOURCES, Settings
 
@@ -63,9 +65,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run_pipeline(sources, settings, show_progress=True)
     else:
         _quiet_prefect()
+        from flows.api import prefect_api, start_temporary_server
+
+        # The server starts in its own process while this one imports the flow.
+        server = start_temporary_server()
         from flows.nightly import nightly
 
-        summary = nightly(str(sources), str(settings.warehouse), return_state=False)
+        with prefect_api(server):
+            summary = nightly(str(sources), str(settings.warehouse), return_state=False)
     print(summary.render())
     _write_run_report(settings, summary.run_id)
     return _exit_for(summary)
@@ -227,5 +234,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+_exit_code = EXIT_FAILED  # what the process ends with if main() never returns
+
+
+def entry() -> None:
+    """The `rasd` console command."""
+    exit_after(main)
+
+
+def exit_after(command: Callable[[], int]) -> NoReturn:
+    """Run a command and end the process with its exit code."""
+    global _exit_code
+    # Registered first, so it runs after every other exit handler (they run last-in,
+    # first-out): Prefect's, the temporary folders', the worker pools'.
+    atexit.register(_end_without_teardown)
+    _exit_code = command()
+    sys.exit(_exit_code)
+
+
+def _end_without_teardown() -> None:
+    """End the process once the exit handlers have run. The interpreter's teardown would
+    then collect every module's objects several times over, seconds of CPU with Prefect,
+    GX and the gazetteer loaded, for a process that is ending anyway."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

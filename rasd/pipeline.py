@@ -11,6 +11,7 @@ outside the warehouse, and the warehouse is written once, in one short transacti
 from __future__ import annotations
 
 import fcntl
+import gc
 import logging
 import secrets
 import shutil
@@ -256,6 +257,7 @@ class PlainStages:
         self.settings = settings
         self.raw_store = RawStore(settings.raw_dir)
         self._pool: ProcessPoolExecutor | None = None
+        self._frozen = False
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-fetch")
         self._processor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-process")
 
@@ -272,8 +274,12 @@ class PlainStages:
         workers = self.settings.workers
         if workers > 1 and len(pages) >= 4 * workers and self._pool is None:
             # Loaded before the fork, the gazetteer is shared copy-on-write by the workers
-            # instead of being built again in each of them.
+            # instead of being built again in each of them. Frozen, it and everything
+            # imported so far are skipped by the garbage collections of the run, here and
+            # in the workers, whose collections would otherwise also copy the shared pages.
             Gazetteer.default()
+            gc.freeze()
+            self._frozen = True
             self._pool = ProcessPoolExecutor(max_workers=workers)
         return process_pages_parallel(pages, self._pool, workers)
 
@@ -291,6 +297,9 @@ class PlainStages:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        if self._frozen:
+            gc.unfreeze()  # a long-lived process collects its garbage as usual again
+            self._frozen = False
 
 
 def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:

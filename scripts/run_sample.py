@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from rasd.cli import main
+from rasd.cli import exit_after, main
 from rasd.sample_server import serve_site
 from rasd.settings import DATA_DIR
 
@@ -17,4 +17,4 @@ def run_sample() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_sample())
+    exit_after(run_sample)
