@@ -68,10 +68,14 @@ FALLBACK_MIN_CHARS = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 FALLBACK_PAGE_SHARE = 1.8
 UNCLEAN_BODY = etree.XPath(SANITIZED_XPATH)
 PARAGRAPH_TEXT = etree.XPath("boolean(.//p//text())")
+# attributes, not elements, so that only ids and classes are tested
 HAS_TEASER = etree.XPath(
-    "boolean(//*[contains(translate(@id, 'T', 't'), 'teaser')"
-    " or contains(translate(@class, 'T', 't'), 'teaser')])"
+    "boolean(//@id[contains(translate(., 'T', 't'), 'teaser')]"
+    " | //@class[contains(translate(., 'T', 't'), 'teaser')])"
 )
+# A page's characters, each run of XML whitespace counted once: at least as many as any
+# text readability takes from it and trims (trim collapses more kinds of space than XML)
+TEXT_CHARS = etree.XPath("string-length(normalize-space(.))")
 
 
 class CleanError(ValueError):
@@ -302,8 +306,7 @@ def _fallback_may_act(body: etree._Element | None, tree: HtmlElement) -> bool:
     own = len(" ".join(body.itertext()).strip())
     if own < FALLBACK_MIN_CHARS or UNCLEAN_BODY(body):
         return True
-    page = next(tree.iter("body"), tree)
-    if len(" ".join(page.text_content().split())) > FALLBACK_PAGE_SHARE * own:
+    if TEXT_CHARS(next(tree.iter("body"), tree)) > FALLBACK_PAGE_SHARE * own:
         return True
     if not PARAGRAPH_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
         return True
