@@ -139,8 +139,36 @@ def _lexicon() -> _NumberLexicon:
         raise LexiconError(f"number_words.yaml is malformed: {exc!r}") from exc
 
 
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, tuple[str, str, int]], dict[str, tuple[int, int]]]:
+    """``_lookup`` and ``_vague_value`` for every word they answer, computed once: both are
+    asked about every token of every figures text, and each answer costs a walk through the
+    proclitics. Only a lexicon word, with or without proclitics, has an answer."""
+    lexicon = _lexicon()
+    numbers: dict[str, tuple[str, str, int]] = {}
+    for word in lexicon.words:
+        forms = [word] + [prefix + word for prefix in _WORD_PREFIXES]
+        if word.startswith("ال"):
+            forms += [prefix + word[2:] for prefix in _WORD_PREFIXES if prefix.endswith("لل")]
+        for form in forms:
+            found = _lookup_by_prefixes(form)
+            if found is not None:
+                numbers[form] = found
+    vague: dict[str, tuple[int, int]] = {}
+    for word in lexicon.vague_values:
+        for form in [word] + [prefix + word for prefix in _WORD_PREFIXES]:
+            found_vague = _vague_value_by_prefixes(form)
+            if found_vague is not None:
+                vague[form] = found_vague
+    return numbers, vague
+
+
 def _lookup(word: str) -> tuple[str, str, int] | None:
     """(prefix, kind, value) of a number word with optional proclitics, else None."""
+    return _tables()[0].get(word)
+
+
+def _lookup_by_prefixes(word: str) -> tuple[str, str, int] | None:
     words = _lexicon().words
     if word in words:
         return ("", *words[word])
@@ -320,6 +348,10 @@ def _is_conjunction_and_one_of(tokens: list[tuple[int, int, str]], index: int) -
 
 def _vague_value(token: str) -> tuple[int, int] | None:
     """(length of the clitic prefix, ACLED value) for عشرات/مئات/آلاف, else None."""
+    return _tables()[1].get(token)
+
+
+def _vague_value_by_prefixes(token: str) -> tuple[int, int] | None:
     values = _lexicon().vague_values
     if token in values:
         return 0, values[token]

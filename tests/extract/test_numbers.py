@@ -1,5 +1,6 @@
 import pytest
 
+from rasd.extract import numbers as number_module
 from rasd.extract.normalize import normalize
 from rasd.extract.numbers import dual_count, find_numbers, people_noun
 
@@ -147,3 +148,22 @@ def test_people_nouns(word):
 @pytest.mark.parametrize("word", ["شخصي", "بيت", "سيارة", "مدينة"])
 def test_not_people_nouns(word):
     assert not people_noun(normalize(word))
+
+
+def test_number_word_tables_answer_as_the_proclitic_walk_does():
+    lexicon = number_module._lexicon()
+    words = [*lexicon.words, *lexicon.vague_values, "الاثنين", "والاثنين", "سرت", "مائتان"]
+    forms = {
+        p + q + w
+        for w in words
+        for p in ("", "و", "ف")
+        for q in ("", *number_module._WORD_PREFIXES)
+    }
+    forms |= {p + w[2:] for w in words for p in ("لل", "ولل") if w.startswith("ال")}
+    assert number_module._lookup("والاثنين") is None  # Monday, not "and the two"
+    assert number_module._lookup("وخمسه") == ("و", "unit", 5)
+    for form in forms:
+        assert number_module._lookup(form) == number_module._lookup_by_prefixes(form), form
+        assert number_module._vague_value(form) == number_module._vague_value_by_prefixes(form), (
+            form
+        )
