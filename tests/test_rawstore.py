@@ -3,6 +3,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,25 @@ def test_put_is_idempotent(tmp_path: Path) -> None:
     store = RawStore(tmp_path)
     assert store.put(b"<p>x</p>") == store.put(b"<p>x</p>")
     assert len(list(tmp_path.rglob("*.gz"))) == 1
+
+
+def test_put_remakes_a_shard_directory_removed_in_between(tmp_path: Path) -> None:
+    store = RawStore(tmp_path)
+    first = store.put(b"<p>one</p>")
+    shutil.rmtree(tmp_path / first[:2])
+    assert store.put(b"<p>one</p>", {"content_type": "text/html"}) == first
+    assert store.get(first) == b"<p>one</p>"
+    assert store.meta(first) == {"content_type": "text/html"}
+
+
+def test_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    store = RawStore(tmp_path)
+    raw = b"<p>blocked</p>"
+    digest = hashlib.sha256(raw).hexdigest()
+    (tmp_path / digest[:2] / digest[2:4] / f"{digest}.json").mkdir(parents=True)
+    with pytest.raises(OSError):  # a directory in the way: the rename fails
+        store.put(raw, {"content_type": "text/html"})
+    assert not list(tmp_path.rglob(".tmp-*"))
 
 
 def test_missing_bad_and_damaged_bodies(tmp_path: Path) -> None:
