@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
+import ahocorasick
+
 from rasd.extract.normalize import normalize
 from rasd.extract.numbers import LexiconError, find_numbers, load_yaml
 
@@ -60,6 +62,41 @@ class _Patterns:
     vague: re.Pattern[str]
     last_markers: re.Pattern[str]
     night_pair: re.Pattern[str]
+    words: _WordKinds
+
+
+class _WordKinds:
+    """Which kinds of date word a text holds: most patterns need one of their words (a month
+    name, a weekday ...) written out, so a text without any is not searched with them. One
+    pass of an automaton over a sentence costs less than one pattern."""
+
+    def __init__(self, kinds: dict[str, set[str]]) -> None:
+        words: dict[str, set[str]] = {}
+        self.always: set[str] = set()
+        for kind, phrases in kinds.items():
+            norms = {normalize(str(p)) for p in phrases} - {""}
+            if not norms:
+                self.always.add(kind)  # an empty alternation matches anywhere
+            for norm in norms:
+                words.setdefault(norm, set()).add(kind)
+        self._automaton = ahocorasick.Automaton()
+        for word, word_kinds in words.items():
+            self._automaton.add_word(word, frozenset(word_kinds))
+        if words:
+            self._automaton.make_automaton()
+        self._empty = not words
+
+    def in_text(self, text: str) -> set[str]:
+        found = set(self.always)
+        if not self._empty:
+            for _end, kinds in self._automaton.iter(text):
+                found.update(kinds)
+        if _DIGIT.search(text):
+            found.add("digit")
+        return found
+
+
+_DIGIT = re.compile(r"\d")  # as the patterns read digits: any script
 
 
 @lru_cache(maxsize=1)
@@ -124,6 +161,15 @@ def _patterns() -> _Patterns:
         vague=re.compile(rf"{_BOUND_L}{_CLITIC}(?:{_alternation(phrases['vague'])}){_BOUND_R}"),
         night_pair=re.compile(rf"\s*(?:-|/|الي|على|علي)?\s*(?:{_alternation(weekdays)}){_BOUND_R}"),
         last_markers=re.compile(rf"\s+(?:{_alternation(phrases['last_markers'])}){_BOUND_R}"),
+        words=_WordKinds(
+            {
+                "month": set(months),
+                "weekday": set(weekdays),
+                "relative": set(relative),
+                "days_ago": set(phrases["days_ago_lead"]),
+                "vague": set(phrases["vague"]),
+            }
+        ),
     )
 
 
@@ -169,15 +215,17 @@ def _yearless(month: int, day: int, published: date) -> date | None:
     return None
 
 
-def _explicit_refs(text: str, published: date) -> list[DateRef]:
+def _explicit_refs(text: str, published: date, kinds: set[str]) -> list[DateRef]:
     pats = _patterns()
     refs: list[DateRef] = []
-    for pattern in (pats.numeric_dmy, pats.numeric_ymd):
+    digits = "digit" in kinds
+    for pattern in (pats.numeric_dmy, pats.numeric_ymd) if digits else ():
         for m in pattern.finditer(text):
             day = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
             if day is not None:
                 refs.append(DateRef(day, m.start(), m.end(), m.group(), "explicit"))
-    for pattern in (pats.day_month, pats.ordinal_day_month):
+    with_month = (pats.day_month,) * digits + (pats.ordinal_day_month,)
+    for pattern in with_month if "month" in kinds else ():
         for m in pattern.finditer(text):
             month = pats.months[m["month"]]
             day_of_month = (
@@ -192,9 +240,11 @@ def _explicit_refs(text: str, published: date) -> list[DateRef]:
     return refs
 
 
-def _weekday_refs(text: str, published: date) -> list[DateRef]:
+def _weekday_refs(text: str, published: date, kinds: set[str]) -> list[DateRef]:
     pats = _patterns()
     refs: list[DateRef] = []
+    if "weekday" not in kinds:
+        return refs
     for m in pats.weekday.finditer(text):
         weekday = pats.weekdays[m["weekday"]]
         back = (published.weekday() - weekday) % 7
@@ -216,14 +266,14 @@ def _weekday_refs(text: str, published: date) -> list[DateRef]:
     return refs
 
 
-def _relative_refs(text: str, published: date) -> list[DateRef]:
+def _relative_refs(text: str, published: date, kinds: set[str]) -> list[DateRef]:
     pats = _patterns()
     refs: list[DateRef] = []
-    for m in pats.relative_re.finditer(text):
+    for m in pats.relative_re.finditer(text) if "relative" in kinds else ():
         days = pats.relative[m["phrase"]]
         day = published - timedelta(days=days)
         refs.append(DateRef(day, m.start(), m.end(), m.group(), "relative"))
-    for m in pats.days_ago.finditer(text):
+    for m in pats.days_ago.finditer(text) if "days_ago" in kinds else ():
         numbers = find_numbers(m["count"])
         if len(numbers) != 1 or numbers[0].value is None or numbers[0].approximate:
             continue
@@ -236,13 +286,14 @@ def _relative_refs(text: str, published: date) -> list[DateRef]:
     return refs
 
 
-def _vague_refs(text: str) -> list[DateRef]:
+def _vague_refs(text: str, kinds: set[str]) -> list[DateRef]:
     pats = _patterns()
     refs: list[DateRef] = []
-    for pattern in (pats.vague, pats.year_only):
+    patterns = (pats.vague,) * ("vague" in kinds) + (pats.year_only,) * ("digit" in kinds)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             refs.append(DateRef(None, m.start(), m.end(), m.group(), "vague"))
-    for m in pats.month_only.finditer(text):
+    for m in pats.month_only.finditer(text) if "month" in kinds else ():
         # a bare month name is too ambiguous (مارس "practised", آب "father"): it needs a
         # lead word (شهر، منذ، في عام) or a year or "الماضي" after it
         lead = m.group()[: m.start("month") - m.start()].strip()
@@ -259,11 +310,12 @@ def find_date_refs(normalised_text: str, published: date) -> list[DateRef]:
     beat vague ones; among equals the longer wins.
     """
     text = normalised_text
+    kinds = _patterns().words.in_text(text)
     candidates = (
-        _explicit_refs(text, published)
-        + _weekday_refs(text, published)
-        + _relative_refs(text, published)
-        + _vague_refs(text)
+        _explicit_refs(text, published, kinds)
+        + _weekday_refs(text, published, kinds)
+        + _relative_refs(text, published, kinds)
+        + _vague_refs(text, kinds)
     )
     candidates = _merge_weekday_with_explicit(text, candidates)
     ranked = sorted(candidates, key=lambda r: (_KIND_RANK[r.kind], -(r.end - r.start), r.start))

@@ -144,3 +144,10 @@ def test_update_headers_split_live_pages():
     ]
     assert split_update_blocks(["فقرة", "أخرى"]) == [["فقرة", "أخرى"]]
     assert not is_update_header("تحديث البيانات الانتخابية يتواصل")
+
+
+def test_date_patterns_run_only_where_their_words_are_yet_read_every_digit():
+    # digits of a script normalisation leaves alone are still digits to the patterns
+    assert refs("وقع الهجوم في \u0967\u0968 يونيو") == [(date(2016, 6, 12), "explicit")]
+    assert refs("اجتماع عادي للمجلس البلدي") == []
+    assert refs("في 12 يونيو") == [(date(2016, 6, 12), "explicit")]
