@@ -54,9 +54,62 @@ def test_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     raw = b"<p>blocked</p>"
     digest = hashlib.sha256(raw).hexdigest()
     (tmp_path / digest[:2] / digest[2:4] / f"{digest}.json").mkdir(parents=True)
-    with pytest.raises(OSError):  # a directory in the way: the rename fails
-        store.put(raw, {"content_type": "text/html"})
+    long_url = "https://example.com/" + "a" * 70_000  # too long for the gzip header
+    with pytest.raises(OSError):  # a directory in the way of the sidecar: the rename fails
+        store.put(raw, {"url": long_url})
     assert not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_metadata_travels_in_the_gzip_header(tmp_path: Path) -> None:
+    store = RawStore(tmp_path)
+    raw = page().encode("windows-1256")
+    meta = {"url": "https://example.com/a", "content_type": "text/html", "encoding": "cp1256"}
+    digest = store.put(raw, meta)
+    shard = tmp_path / digest[:2] / digest[2:4]
+    assert [p.name for p in shard.iterdir()] == [f"{digest}.gz"]
+    stored = (shard / f"{digest}.gz").read_bytes()
+    assert gzip.decompress(stored) == raw  # any gzip reader skips the extra field
+    with gzip.open(shard / f"{digest}.gz") as handle:
+        assert handle.read() == raw
+    assert store.meta(digest) == meta
+    assert store.get_html(digest).encoding == "cp1256"
+
+
+def test_oversized_metadata_goes_beside_the_body(tmp_path: Path) -> None:
+    store = RawStore(tmp_path)
+    raw = page().encode()
+    meta = {"url": "https://example.com/" + "b" * 70_000, "encoding": "utf-8"}
+    digest = store.put(raw, meta)
+    assert (tmp_path / digest[:2] / digest[2:4] / f"{digest}.json").is_file()
+    assert store.meta(digest) == meta and store.get(digest) == raw
+
+
+def test_metadata_added_to_a_body_stored_without_it(tmp_path: Path) -> None:
+    store = RawStore(tmp_path)
+    raw = page().encode("windows-1256")
+    digest = store.put(raw)
+    assert store.meta(digest) == {}
+    store.put(raw, {"content_type": "text/html", "encoding": "cp1256"})
+    assert store.meta(digest) == {"content_type": "text/html", "encoding": "cp1256"}
+    store.put(raw, {"content_type": "text/html", "encoding": "utf-8"})  # the first one stays
+    assert store.meta(digest)["encoding"] == "cp1256"
+
+
+def test_reads_bodies_stored_with_a_json_sidecar(tmp_path: Path) -> None:
+    # The layout written before metadata moved into the gzip header.
+    raw = page().encode("windows-1256")
+    digest = hashlib.sha256(raw).hexdigest()
+    shard = tmp_path / digest[:2] / digest[2:4]
+    shard.mkdir(parents=True)
+    (shard / f"{digest}.gz").write_bytes(gzip.compress(raw))
+    (shard / f"{digest}.json").write_text('{"content_type": "text/html", "encoding": "cp1256"}')
+    store = RawStore(tmp_path)
+    assert store.get(digest) == raw
+    assert store.meta(digest) == {"content_type": "text/html", "encoding": "cp1256"}
+    decoded = store.get_html(digest)
+    assert decoded.encoding == "cp1256" and ARABIC in decoded.html
+    assert store.put(raw, {"encoding": "utf-8"}) == digest  # already complete: left alone
+    assert store.meta(digest)["encoding"] == "cp1256"
 
 
 def test_missing_bad_and_damaged_bodies(tmp_path: Path) -> None:
