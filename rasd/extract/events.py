@@ -16,7 +16,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Generic, TypeVar
 
 from rasd.extract.actors import ActorMention, assign_actors, find_actors, has_armed_actor
@@ -924,15 +924,25 @@ def _published_day(article: Article) -> date | None:
 
 @dataclass
 class _Sentence:
-    """A sentence to read: normalised, its offsets into the original, the original, and
-    the trigger words it holds; ``act`` if a clause of it can code an act at all."""
+    """A sentence to read: normalised, the original, and the trigger words it holds;
+    ``act`` if a clause of it can code an act at all."""
 
     norm: str
-    offsets: list[int]
     text: str
     triggers: list[TriggerHit]
     act: bool
-    at: int = 0  # where the sentence starts in the article's whole text
+    at: int  # where the sentence starts in the article's whole text
+    # its paragraph's offsets, from where the sentence starts there
+    paragraph_offsets: list[int]
+    start: int
+
+    @cached_property
+    def offsets(self) -> list[int]:
+        """For each normalised character, its index in ``text``: made only for a sentence
+        that is read (most after an article's last act word are not)."""
+        first = self.paragraph_offsets[self.start]
+        end = self.start + len(self.norm)
+        return [o - first for o in self.paragraph_offsets[self.start : end]]
 
 
 def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon, whole: _Whole):
@@ -955,9 +965,7 @@ def _sentences(paragraph: str, norm: str, offsets: list[int], lexicon: Lexicon, 
         # an air agent makes an act without a trigger word (``_air_hit``)
         agents = whole.air_agents.within(at, at + len(piece))
         act = bool(triggers) or bool(lexicon.air_agents.find(piece) if agents is None else agents)
-        yield _Sentence(
-            piece, [o - first for o in offsets[start:end]], paragraph[first:last], triggers, act, at
-        )
+        yield _Sentence(piece, paragraph[first:last], triggers, act, at, offsets, start)
 
 
 class _Found(Generic[T]):
@@ -1002,12 +1010,12 @@ class _Whole:
     at: int = 0
 
 
-def _blocks(paragraphs: list[str]) -> list[list[int]]:
-    """Update blocks of a live page, as paragraph indexes; a header stands at the start of a
-    paragraph, so only the paragraph's opening is tested (see ``dates.split_update_blocks``)."""
+def _blocks(headed: list[bool]) -> list[list[int]]:
+    """Update blocks of a live page, as paragraph indexes, from whether each paragraph
+    opens with an update header (see ``dates.split_update_blocks``)."""
     blocks: list[list[int]] = []
-    for index, paragraph in enumerate(paragraphs):
-        if not blocks or is_update_header(paragraph[:_HEADER_PREFIX]):
+    for index, header in enumerate(headed):
+        if not blocks or header:
             blocks.append([])
         blocks[-1].append(index)
     return blocks
@@ -1041,8 +1049,11 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     sentences: dict[int, list[_Sentence]] = {}
     last_act = (-1, -1)
     whole.at = len(title_norm) + 1
+    # a header stands at the start of a paragraph, so only the paragraph's opening is tested;
+    # a paragraph shorter than that opening that is a header is only a header line
+    headed = [is_update_header(p[:_HEADER_PREFIX]) for p, _, _ in paragraphs]
     for index, (paragraph, norm, offsets) in enumerate(paragraphs):
-        if not (len(paragraph) < _HEADER_PREFIX and is_update_header(paragraph)):
+        if not (len(paragraph) < _HEADER_PREFIX and headed[index]):
             sentences[index] = list(_sentences(paragraph, norm, offsets, lexicon, whole))
         whole.at += len(norm) + 1
         acts = [k for k, sentence in enumerate(sentences.get(index, [])) if sentence.act]
@@ -1050,8 +1061,8 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
             last_act = (index, acts[-1])
     mentions: list[_Mention] = []
     number = 0
-    for block in _blocks([p for p, _, _ in paragraphs]):
-        ctx.block_is_update = is_update_header(paragraphs[block[0]][0][:_HEADER_PREFIX])
+    for block in _blocks(headed):
+        ctx.block_is_update = headed[block[0]]
         ctx.block_day = None
         if ctx.block_is_update:
             _read_header_day(paragraphs[block[0]][1][:_HEADER_DAY_REACH], ctx)

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from itertools import chain
 from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
@@ -404,14 +405,22 @@ class TermMatcher(Generic[T]):
         """All whole-word matches, leftmost-longest and non-overlapping unless asked."""
         if self._empty:
             return []
+        hits = self._automaton.iter(text)
+        first = next(hits, None)
+        if first is None:
+            return []  # most searches: no key at all, so no word mask is needed
         found: list[TermMatch[T]] = []
         mask = word_mask(text)
         size = len(text)
-        longest_suffix = self._longest_suffix if self.allow_suffixes else 0
+        allow_suffixes = self.allow_suffixes
+        longest_suffix = self._longest_suffix if allow_suffixes else 0
+        suffixes = self._SUFFIXES
         # most raw hits are the start of a longer word: rejected on the suffix first, cheaply
-        for end_index, (length, entries) in self._automaton.iter(text):
+        for end_index, (length, entries) in chain((first,), hits):
             end = end_index + 1
             if end < size and mask[end] != " ":
+                if not longest_suffix:
+                    continue
                 word_end = mask.find(" ", end, end + longest_suffix + 1)
                 if word_end < 0:
                     if size - end > longest_suffix:
@@ -425,8 +434,17 @@ class TermMatcher(Generic[T]):
             if len(prefix) > _LONGEST_CLITIC:
                 continue
             for term, payload, kind in entries:
-                if self._accept(prefix, suffix, kind):
-                    found.append(TermMatch(start, end, term, payload))
+                if kind:
+                    if not self._accept(prefix, suffix, kind):
+                        continue
+                # a plain key: as _accept has it
+                elif prefix not in _CLITIC_SET or (
+                    suffix and not (allow_suffixes and suffix in suffixes)
+                ):
+                    continue
+                found.append(TermMatch(start, end, term, payload))
+        if not found:
+            return found
         if overlapping:
             return sorted(found, key=lambda m: (m.start, -m.end))
         return _leftmost_longest(found)

@@ -145,6 +145,7 @@ class Gazetteer:
         # (ريف حلب is not Aleppo), and then dropped
         terms = {key: key for key in self._names} | {key: key for key in self.not_towns}
         self._matcher: TermMatcher[str] = TermMatcher(terms)
+        self._votes: dict[tuple[str, bool], str | None] = {}  # see _town_vote
         # no name holds a character that ends a sentence: a name found in a whole text lies
         # within one of its sentences, so the whole text's matches serve each sentence
         self.names_within_sentences = not self._matcher.keys_hold(SENTENCE_END_CHARS)
@@ -435,10 +436,8 @@ class Gazetteer:
             votes[match.payload] += 2
         if matches is None:
             matches = self._matcher.find(normalised_text)
-        for mention in self._hint_towns(normalised_text, matches):
-            if self.is_risky(mention):
-                continue
-            country = _dominant_country(mention.candidates)
+        for key, after_definite in self._hint_towns(normalised_text, matches):
+            country = self._town_vote(key, after_definite)
             if country:
                 votes[country] += 1
         if not votes:
@@ -447,10 +446,10 @@ class Gazetteer:
 
     def _hint_towns(
         self, normalised_text: str, matches: list[TermMatch[str]]
-    ) -> Iterator[PlaceMention]:
+    ) -> Iterator[tuple[str, bool]]:
         """What ``find_places`` finds, less country names, reduced to what ``is_risky`` reads
-        without a hint: a country name is risky whatever its cue, and only a name in the
-        stoplist needs to know whether a definite word stands before it."""
+        without a hint: the name, and whether a definite word stands before it (a country
+        name is risky whatever its cue, and only a name in the stoplist needs to know)."""
         for match in matches:
             key = match.payload
             if key in self.place_cues or key in self.not_towns or key not in self._names:
@@ -458,15 +457,25 @@ class Gazetteer:
             if key in self._countries:
                 continue
             bare = key[2:] if key.startswith("ال") else key
-            yield PlaceMention(
-                start=match.start,
-                end=match.end,
-                surface=normalised_text[match.start : match.end],
+            yield key, bare in self.stoplist and _after_definite(normalised_text, match.start)
+
+    def _town_vote(self, key: str, after_definite: bool) -> str | None:
+        """The country a town name votes for in the hint, None if the name is risky or its
+        country unclear: the same for every mention of the name, so worked out once."""
+        if (key, after_definite) not in self._votes:
+            mention = PlaceMention(
+                start=0,
+                end=len(key),
+                surface=key,
                 candidates=self._names[key],
                 key=key,
-                after_definite=bare in self.stoplist
-                and _after_definite(normalised_text, match.start),
+                after_definite=after_definite,
             )
+            risky = self.is_risky(mention)
+            self._votes[key, after_definite] = (
+                None if risky else _dominant_country(mention.candidates)
+            )
+        return self._votes[key, after_definite]
 
 
 # Lexicons whose words (numbers, weekdays, months, day phrases, people nouns) are never taken
