@@ -266,11 +266,15 @@ def find_numbers(normalised_text: str) -> list[NumberMention]:
     vague_spans = [m.span("phrase") for m in lexicon.vague_phrases.finditer(text)]
     for start, end in vague_spans:
         mentions.append(NumberMention(None, start, end, text[start:end], vague=True))
+    numbers, vague = _tables()
     index = 0
     while index < len(tokens):
         start, end, token = tokens[index]
-        if any(s <= start < e for s, e in vague_spans):
+        if vague_spans and any(s <= start < e for s, e in vague_spans):
             index += 1
+            continue
+        if not token[0].isdigit() and token not in vague and token not in numbers:
+            index += 1  # most words: no count starts at them (as _mention_at finds)
             continue
         mention, index = _mention_at(text, tokens, index)
         if mention is not None:
