@@ -995,9 +995,6 @@ class _Found(Generic[T]):
         ]
 
 
-_NO_NAMES: _Found[str] = _Found([], True)
-
-
 @dataclass
 class _Whole:
     """What the article's whole text (title and paragraphs, one per line) was searched for
@@ -1025,16 +1022,18 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     paragraphs = [(p, *normalize_with_offsets(p)) for p in article.paragraphs]
     title_norm, title_offsets = normalize_with_offsets(article.title or "")
     text = "\n".join([title_norm] + [norm for _, norm, _ in paragraphs])
-    whole = _Whole(
-        _Found.of(lexicon.trigger_matcher, text), _Found.of(lexicon.air_agents, text), _NO_NAMES
+    triggers, air_agents = (
+        _Found.of(lexicon.trigger_matcher, text),
+        _Found.of(lexicon.air_agents, text),
     )
-    if not (whole.triggers.matches or whole.air_agents.matches):
+    if not (triggers.matches or air_agents.matches):
         # no clause can code an act: one needs a trigger word or an air agent (``_air_hit``),
         # and a term a sentence holds is found in the whole text too. Most pages of a news
         # site tell no act; reading them sentence by sentence would code nothing.
         return []
     # place names are searched for once: for the country hint, the title and each sentence
-    whole.names = _Found(gazetteer.name_matches(text), gazetteer.names_within_sentences)
+    names = _Found(gazetteer.name_matches(text), gazetteer.names_within_sentences)
+    whole = _Whole(triggers, air_agents, names)
     hint = gazetteer.country_hint(text, whole.names.matches)
     ctx = _Context(published=_published_day(article), hint=hint)
     title = whole.names.within(0, len(title_norm))
