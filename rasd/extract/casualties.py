@@ -473,7 +473,7 @@ def count_casualties(normalised_text: str) -> Casualties:
     another source or restates the toll ("في حين أكد متحدث أن عدد القتلى بلغ 19"): then
     the lowest figure of each kind stands.
     """
-    if not _words().anchors.find(normalised_text):
+    if not tells_casualties(normalised_text):
         return Casualties()  # no word of death or wounds: no need to read the numbers
     parts = _side_parts(normalised_text)
     total = _count_part(parts[0][0])
@@ -481,6 +481,12 @@ def count_casualties(normalised_text: str) -> Casualties:
         found = _count_part(part)
         total = _lowest(total, found) if other_source else _added(total, found)
     return total
+
+
+def tells_casualties(normalised_text: str) -> bool:
+    """Whether the text holds a word of death or wounds: without one, ``count_casualties``
+    finds nobody killed or wounded."""
+    return bool(_words().anchors.find(normalised_text))
 
 
 def _side_parts(text: str) -> list[tuple[str, bool]]:

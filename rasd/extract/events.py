@@ -25,6 +25,7 @@ from rasd.extract.casualties import (
     count_casualties,
     people_counted_after,
     restates_toll,
+    tells_casualties,
 )
 from rasd.extract.dates import DateRef, find_date_refs, is_update_header
 from rasd.extract.normalize import (
@@ -579,8 +580,9 @@ def _read_sentence(
     else:
         # no clause can code an act: the sentence only carries context, and may give
         # figures of the last act
+        may_give_figures = _may_give_figures(ctx, norm)
         ctx.sentences_since += 1
-        if ctx.last_mention is not None and ctx.sentences_since <= _UPDATE_REACH:
+        if may_give_figures:
             within_day = lexicon.mask_within_day_since(norm)
             cues = _cues(within_day, refs, lexicon)
             sentence_cues = _sentence_blocks(cues, lexicon, within_day, refs)
@@ -1079,7 +1081,10 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
             ctx.paragraph_place = None
             ctx.history = False
             for k, sentence in enumerate(sentences[index]):
-                if (index, k) > last_act and not _may_update(ctx):
+                if (index, k) > last_act and not _may_give_figures(ctx, sentence.norm):
+                    # after the last act word a sentence only matters for the figures it
+                    # may give; what else it tells is carried to no act
+                    ctx.sentences_since += 1
                     continue
                 for mention in _read_sentence(sentence, ctx, gazetteer, lexicon, whole.names):
                     mention.paragraph = number
@@ -1088,10 +1093,15 @@ def _mentions(article: Article, gazetteer: Gazetteer, lexicon: Lexicon) -> list[
     return mentions
 
 
-def _may_update(ctx: _Context) -> bool:
-    """Whether the next sentence, if it codes no act, may still give figures of the last act
-    (``_update_figures``: a toll update reaches furthest)."""
-    return ctx.last_mention is not None and ctx.sentences_since < _UPDATE_REACH
+def _may_give_figures(ctx: _Context, norm: str) -> bool:
+    """Whether a sentence that codes no act may still give figures of the last act
+    (``_update_figures``: a toll update reaches furthest, and figures need a word of death
+    or wounds); ``ctx.sentences_since`` does not count the sentence yet."""
+    return (
+        ctx.last_mention is not None
+        and ctx.sentences_since < _UPDATE_REACH
+        and tells_casualties(norm)
+    )
 
 
 def _read_header_day(norm: str, ctx: _Context) -> None:
