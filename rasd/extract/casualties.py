@@ -11,6 +11,7 @@ once: added to the killed of the same text only when they are a different figure
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -132,18 +133,15 @@ class _Text:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        self._index_of_char = {}
-        for index, (start, end, _word) in enumerate(self.tokens):
-            for pos in range(start, end):
-                self._index_of_char[pos] = index
+        self._starts = [start for start, _end, _word in self.tokens]
         self.numbers: dict[int, tuple[int, int]] = {}
         self.about: set[int] = set()  # token indices of figures given only roughly
         self.used_about = False  # set when a group just read was rough
         self.read_toll = False  # set when a figure was read as a whole toll ("عدد القتلى إلى 6")
         self.bare_numbers: set[int] = set()  # number words with no و glued to them (واحد)
         for mention in find_numbers(text):
-            first = self._index_of_char.get(mention.start)
-            last = self._index_of_char.get(max(mention.start, mention.end - 1))
+            first = self.token_index(mention.start)
+            last = self.token_index(max(mention.start, mention.end - 1))
             if first is None or last is None:
                 continue
             self.numbers[first] = (mention.value or 0, last)
@@ -165,7 +163,11 @@ class _Text:
                 self.about.add(first)  # عشرات، مئات
 
     def token_index(self, char: int) -> int | None:
-        return self._index_of_char.get(char)
+        """The token that holds character ``char``, None if none does."""
+        index = bisect_right(self._starts, char) - 1
+        if index >= 0 and char < self.tokens[index][1]:
+            return index
+        return None
 
     def word(self, index: int) -> str:
         return self.tokens[index][2] if 0 <= index < len(self.tokens) else ""
