@@ -234,6 +234,30 @@ def test_redirect_to_file_is_refused(server: HostileServer) -> None:
     assert page.error == "redirect to a non-http(s) URL refused: file:///etc/passwd"
 
 
+def test_cookie_set_on_a_redirect_goes_with_the_next_request(server: HostileServer) -> None:
+    # A consent or bot check: set a cookie, send the client on, expect the cookie there.
+    server.add_reply("/consent", Reply(b"", 302, {"Location": "/gated", "Set-Cookie": "ok=1"}))
+
+    def gated(h, req) -> None:  # type: ignore[no-untyped-def]
+        if "ok=1" in req.headers.get("Cookie", ""):
+            ROUTES["/good"](h, req)
+        else:
+            h.send_reply(Reply(b"no cookie", 403, {"Content-Type": "text/plain"}))
+
+    server.add_route("/gated", gated)
+    assert_good(fetch_one(server, "/consent"))
+    assert fetch_one(server, "/gated").error == "HTTP 403"  # a new batch starts without it
+
+
+@pytest.mark.parametrize("location", ["http://[::1/x", "//[::1/x"])
+def test_redirect_to_an_invalid_url_is_refused(server: HostileServer, location: str) -> None:
+    server.add_reply("/bad-location", Reply(b"", 302, {"Location": location}))
+    page = fetch_one(server, "/bad-location")
+    assert page.status == 302
+    assert page.error == f"redirect to an invalid URL refused: {location}"
+    assert server.count("/bad-location") == 1  # final: the same answer would come again
+
+
 def test_redirect_to_unresolvable_host_is_refused(server: HostileServer) -> None:
     page = fetch_one(server, "/redirect-evil")
     assert "does not resolve" in (page.error or "")
