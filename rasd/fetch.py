@@ -186,15 +186,27 @@ class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
 
+    # read and write run a few times per page: the deadline check is written out in them
+    # rather than entered as a context manager, which would cost more than the check.
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         bounded = _time_left(timeout)
-        with _blame_deadline(timeout, bounded):
+        try:
             return self._inner.read(max_bytes, bounded)
+        except httpcore.TimeoutException as exc:
+            if bounded != timeout:
+                raise type(exc)(TOO_SLOW) from exc
+            raise
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return  # h11 hands over empty writes (the end of a GET); nothing to send or time
         bounded = _time_left(timeout)
-        with _blame_deadline(timeout, bounded):
+        try:
             self._inner.write(buffer, bounded)
+        except httpcore.TimeoutException as exc:
+            if bounded != timeout:
+                raise type(exc)(TOO_SLOW) from exc
+            raise
 
     def close(self) -> None:
         self._inner.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import gzip
 import hashlib
 import json
@@ -76,6 +77,13 @@ def decode_html(raw: bytes, content_type: str | None = None) -> DecodedBody:
 def header_charset(content_type: str | None) -> str | None:
     if not content_type:
         return None
+    return _header_charset(content_type)
+
+
+@functools.lru_cache(maxsize=256)
+def _header_charset(content_type: str) -> str | None:
+    # Cached: a site sends the same few Content-Type values for every page, and parsing one
+    # with email.message costs several times what decoding a small page does.
     message = Message()
     message["content-type"] = content_type
     charset = message.get_param("charset")
