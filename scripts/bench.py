@@ -46,6 +46,17 @@ from rasd.benchgen import BenchSiteError, generate_article, serve_generated
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 TARGETS = {"run_over_floor": 1.3, "rerun_over_run": 0.15, "peak_memory_mb": 1536.0}
+PREFECT_MODES = {
+    "both": ("server", "temporary"),
+    "server": ("server",),
+    "temporary": ("temporary",),
+    "none": ("none",),
+}
+MODE_TITLES = {
+    "server": "Prefect server running, as deployed",
+    "temporary": "temporary Prefect server started by `rasd run`",
+    "none": "without Prefect (`rasd run --no-prefect`)",
+}
 POLL_SECONDS = 0.2
 EXTRACT_CHUNK = 16  # pages per job sent to the extraction processes
 SUMMARY_SECONDS = re.compile(r"run \S+: completed in ([\d.]+) s")
@@ -429,12 +440,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--timeout", type=float, default=None, help="limit per `rasd run` in s (default scales)"
     )
     parser.add_argument(
-        "--no-prefect", action="store_true", help="time `rasd run --no-prefect` instead"
-    )
-    parser.add_argument(
-        "--prefect-server",
-        action="store_true",
-        help="run against a separate `prefect server start` instead of the temporary one",
+        "--prefect",
+        choices=sorted(PREFECT_MODES),
+        default="both",
+        help="which Prefect set-up `rasd run` uses: a long-lived `prefect server start` as "
+        "deployed (started before the timing), the temporary server `rasd run` starts "
+        "itself, both side by side (default), or none (`rasd run --no-prefect`)",
     )
     parser.add_argument(
         "--conditional",
@@ -480,59 +491,72 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             f"    url: {base_url}/sitemap_index.xml\n",
             encoding="utf-8",
         )
-        warehouse = work / "warehouse" / "warehouse.duckdb"
-        command = [str(rasd), "run", "--sources", str(sources), "--warehouse", str(warehouse)]
-        command += ["--no-prefect"] if args.no_prefect else []
-        with _prefect_env(args, work, env) as run_env:
-            print(f"run: {' '.join(command[1:])} ...", flush=True)
-            run = run_rasd(command, run_env, work / "run.log", timeout)
-            print("rerun: the same, nothing changed ...", flush=True)
-            rerun = run_rasd(command, run_env, work / "rerun.log", timeout)
+        modes = {}
+        for mode in PREFECT_MODES[args.prefect]:
+            modes[mode] = measure_mode(mode, rasd, sources, work, env, timeout)
+            _check_runs(args.pages, modes[mode]["run"], modes[mode]["rerun"])
         breakdown = None
         if args.breakdown:
             print("breakdown: one plain run, timed step by step ...", flush=True)
             breakdown = measure_breakdown(sources, work / "breakdown" / "warehouse.duckdb")
-    counts = warehouse_counts(warehouse)
-    _check_runs(args.pages, run, rerun)
-    print()
-    print(render(args.pages, floor["seconds"], run, rerun))
-    print(f"\nwarehouse: {counts['articles']} articles, {counts['events']} events")
+    for mode, figures in modes.items():
+        print(f"\n{MODE_TITLES[mode]}:")
+        print(render(args.pages, floor["seconds"], figures["run"], figures["rerun"]))
+        counts = figures["warehouse"]
+        print(f"warehouse: {counts['articles']} articles, {counts['events']} events")
     if breakdown:
         print("\nplain run, seconds per step:")
         for name, seconds in breakdown.items():
-            print(f"  {name:28}{seconds:>8.1f}")
+            print(f"  {name:32}{seconds:>8.1f}")
     return {
         "pages": args.pages,
         "seed": args.seed,
         "machine": info,
         "settings": {k: env.get(k) for k in _KNOBS},
-        "prefect": "none" if args.no_prefect else _prefect_mode(args),
         "floor": floor,
-        "run": asdict(run),
-        "rerun": asdict(rerun),
-        "warehouse": counts,
+        "prefect": {
+            mode: {
+                "run": asdict(figures["run"]),
+                "rerun": asdict(figures["rerun"]),
+                "warehouse": figures["warehouse"],
+                "ratios": ratios(floor["seconds"], figures["run"], figures["rerun"]),
+            }
+            for mode, figures in modes.items()
+        },
         "breakdown": breakdown,
         "load_average": {"before": load_before, "after": os.getloadavg()},
-        "ratios": ratios(floor["seconds"], run, rerun),
         "targets": TARGETS,
     }
+
+
+def measure_mode(
+    mode: str, rasd: Path, sources: Path, work: Path, env: dict[str, str], timeout: float
+) -> dict:
+    """A run and a rerun on a fresh warehouse with one Prefect set-up."""
+    folder = work / mode
+    folder.mkdir(parents=True, exist_ok=True)
+    warehouse = folder / "warehouse.duckdb"
+    command = [str(rasd), "run", "--sources", str(sources), "--warehouse", str(warehouse)]
+    command += ["--no-prefect"] if mode == "none" else []
+    with _prefect_env(mode, folder, env) as run_env:
+        print(f"run ({MODE_TITLES[mode]}): {' '.join(command[1:])} ...", flush=True)
+        run = run_rasd(command, run_env, folder / "run.log", timeout)
+        print("rerun: the same, nothing changed ...", flush=True)
+        rerun = run_rasd(command, run_env, folder / "rerun.log", timeout)
+    return {"run": run, "rerun": rerun, "warehouse": warehouse_counts(warehouse)}
 
 
 _KNOBS = ("RASD_BATCH_SIZE", "RASD_WORKERS", "RASD_FETCH_THREADS", "RASD_TRUST_LASTMOD")
 
 
-def _prefect_mode(args: argparse.Namespace) -> str:
-    return "server" if args.prefect_server else "temporary server"
-
-
 @contextmanager
-def _prefect_env(args: argparse.Namespace, work: Path, env: dict[str, str]) -> Iterator[dict]:
-    if args.prefect_server and not args.no_prefect:
-        print("starting a separate Prefect server (not timed) ...", flush=True)
-        with prefect_server(work / "prefect", env) as server_env:
+def _prefect_env(mode: str, folder: Path, env: dict[str, str]) -> Iterator[dict]:
+    if mode == "server":
+        print("starting a long-lived Prefect server (not timed) ...", flush=True)
+        with prefect_server(folder / "prefect", env) as server_env:
             yield server_env
     else:
-        yield env
+        yield {k: v for k, v in env.items() if k != "PREFECT_API_URL"}
 
 
 def _check_runs(pages: int, run: RunFigures, rerun: RunFigures) -> None:
