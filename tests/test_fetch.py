@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import certifi
 import pytest
 
-from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages
+from rasd.fetch import (
+    FetchSettings,
+    PreviousFetch,
+    RobotsCache,
+    fetch_pages,
+    make_client,
+    shared_ssl_context,
+)
 from rasd.models import FetchedPage, PageRef
 from rasd.rawstore import RawStore
 from tests.hostile_server import (
@@ -478,3 +487,19 @@ def test_whole_hostile_set_in_one_call(server: HostileServer) -> None:
     for path in failed:
         assert by_path[path].error, path
     assert server.count("/private/secret") == 0
+
+
+# --------------------------------------------------------------------------------- TLS
+
+
+def test_clients_share_one_verifying_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    first = shared_ssl_context()
+    assert first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
+    with make_client(FAST) as one, make_client(FAST) as two:
+        pools = [client._transport._pool for client in (one, two)]  # type: ignore[attr-defined]
+        assert all(pool._ssl_context is first for pool in pools)
+    # A CA bundle named in the environment is honoured, as httpx itself would.
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    assert shared_ssl_context() is not first
