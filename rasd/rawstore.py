@@ -21,6 +21,7 @@ import gzip
 import hashlib
 import json
 import os
+import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -266,6 +267,7 @@ def _has_meta(body_path: str, meta_path: str) -> bool:
     return _header_meta(head) is not None or os.path.exists(meta_path)
 
 
+_names = random.Random()
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -291,20 +293,32 @@ def _write_atomic(path: str, data: bytes) -> None:
 
 
 def _create_temporary(directory: str, suffix: str) -> tuple[int, str]:
-    """A new file under a random name in `directory`, made (with parents) if missing.
+    """A new file under a fresh name in `directory`, made (with parents) if missing.
 
     O_EXCL means concurrent writers, threads or processes, never share a file. The
     directory is made only after an open fails: no mkdir or stat for the common case.
     """
     for attempt in range(3):
-        tmp = f"{directory}/.tmp-{os.urandom(8).hex()}{suffix}"
+        # The process id keeps processes apart; the generator, threads (a syscall such as
+        # getrandom per name would hand the interpreter lock to another thread, per page).
+        tmp = f"{directory}/.tmp-{os.getpid()}-{_names.getrandbits(64):016x}{suffix}"
         try:
             return os.open(tmp, _CREATE_FLAGS, 0o600), tmp
         except FileNotFoundError:
             if attempt == 2:
                 raise
-            os.makedirs(directory, exist_ok=True)
-        except FileExistsError:  # a clash of random names: draw again
+            _make_directory(directory)
+        except FileExistsError:  # a clash of names: draw again
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _make_directory(directory: str) -> None:
+    # Usually only the last level is missing: one mkdir, where os.makedirs would stat first.
+    try:
+        os.mkdir(directory)
+    except FileNotFoundError:
+        os.makedirs(directory, exist_ok=True)
+    except FileExistsError:
+        pass  # made by another writer meanwhile
