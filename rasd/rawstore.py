@@ -267,7 +267,7 @@ def _has_meta(body_path: str, meta_path: str) -> bool:
     return _header_meta(head) is not None or os.path.exists(meta_path)
 
 
-_names = random.Random()
+_temporary_names = random.Random()
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -299,9 +299,10 @@ def _create_temporary(directory: str, suffix: str) -> tuple[int, str]:
     directory is made only after an open fails: no mkdir or stat for the common case.
     """
     for attempt in range(3):
-        # The process id keeps processes apart; the generator, threads (a syscall such as
-        # getrandom per name would hand the interpreter lock to another thread, per page).
-        tmp = f"{directory}/.tmp-{os.getpid()}-{_names.getrandbits(64):016x}{suffix}"
+        # Names need only differ: the process id between processes, a generator between
+        # threads. (os.urandom is a system call, which hands the interpreter lock to
+        # another thread: once per page, for nothing.)
+        tmp = f"{directory}/.tmp-{os.getpid()}-{_temporary_names.getrandbits(64):016x}{suffix}"
         try:
             return os.open(tmp, _CREATE_FLAGS, 0o600), tmp
         except FileNotFoundError:
