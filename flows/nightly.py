@@ -10,8 +10,10 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from rasd import pipeline
+from rasd.downloads import DownloadProcess
 from rasd.fetch import PreviousFetch
 from rasd.models import FetchedPage, PageRef
 from rasd.pipeline import ProcessedBatch, RunSummary
@@ -30,8 +32,16 @@ def discover_task(
 
 @task(name="fetch", **TASK_OPTIONS)
 def fetch_task(
-    refs: list[PageRef], previous: dict[str, PreviousFetch], settings: Settings
+    refs: list[PageRef],
+    previous: dict[str, PreviousFetch],
+    settings: Settings,
+    downloads: DownloadProcess | None = None,
 ) -> list[FetchedPage]:
+    if downloads is not None:
+        fetching = downloads.submit(
+            refs, pipeline.fetch_settings(settings), previous, settings.raw_dir
+        )
+        return fetching.result()
     return pipeline.fetch_batch(refs, previous, settings)
 
 
@@ -60,7 +70,11 @@ class TaskStages(pipeline.PlainStages):
         return discover_task(sources_file, self.settings)
 
     def fetch_ahead(self, refs: list[PageRef], previous: dict[str, PreviousFetch]):
-        return fetch_task.submit(refs, previous, self.settings)
+        # On a cluster the task runs on a worker, which fetches in its own threads.
+        downloads = None if self.distributed else self.download_process()
+        if downloads is None:
+            return fetch_task.submit(refs, previous, self.settings)
+        return fetch_task.submit(refs, previous, self.settings, quote(downloads))
 
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
         if not self.distributed:

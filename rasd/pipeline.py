@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from rasd.clean import CleanError, clean_page, parse_datetime
+from rasd.downloads import DownloadProcess, can_start_process
 from rasd.extract import extract_events
 from rasd.extract.places import Gazetteer
 from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages, make_client
@@ -251,17 +252,39 @@ class Done:
 
 
 class PlainStages:
-    """Runs each step in this process; clean + extract on a pool of worker processes."""
+    """Runs each step in this process; clean + extract on a pool of worker processes and,
+    with more than one worker, downloads in a process of their own."""
+
+    # Subclasses whose `fetch` reads pages from elsewhere than the web set this False, so
+    # their `fetch` is what runs ahead.
+    use_download_process = True
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.raw_store = RawStore(settings.raw_dir)
         self._pool: ProcessPoolExecutor | None = None
+        self._downloads: DownloadProcess | None = None
         self._frozen = False
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-fetch")
         self._processor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-process")
 
+    def download_process(self) -> DownloadProcess | None:
+        """The run's download process, started on first use; None where downloads stay in
+        this process (one worker asked for, or no child processes allowed here)."""
+        if not self.use_download_process or self.settings.workers <= 1:
+            return None
+        if not can_start_process():
+            return None
+        if self._downloads is None:
+            self._downloads = DownloadProcess()
+        return self._downloads
+
     def fetch_ahead(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> PendingPages:
+        downloads = self.download_process()
+        if downloads is not None:
+            return downloads.submit(
+                refs, fetch_settings(self.settings), previous, self.settings.raw_dir
+            )
         return self._fetcher.submit(self.fetch, refs, previous)
 
     def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]:
@@ -294,6 +317,9 @@ class PlainStages:
     def close(self) -> None:
         self._fetcher.shutdown(cancel_futures=True)
         self._processor.shutdown(cancel_futures=True)
+        if self._downloads is not None:
+            self._downloads.close()
+            self._downloads = None
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None

@@ -38,6 +38,8 @@ def stored_pages(
 class StoredPageStages(PlainStages):
     """Discovery lists stored pages; fetch reads them back from the raw store."""
 
+    use_download_process = False
+
     def __init__(self, settings: Settings, pages: list[FetchedPage]) -> None:
         super().__init__(settings)
         self.pages = {page.url: page for page in pages}

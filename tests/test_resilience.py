@@ -116,6 +116,8 @@ def table_counts(warehouse: Path) -> dict[str, int]:
 class ShortTimeoutStages(PlainStages):
     """The plain stages, fetching with SHORT_FETCH limits through the real fetcher."""
 
+    use_download_process = False  # this class's own `fetch` must run
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.robots = RobotsCache()

@@ -1,0 +1,65 @@
+"""Downloads in a process of their own.
+
+Sixteen download threads spend much of their time in Python (HTTP parsing, the raw store),
+and in the run process they would share one interpreter lock with validation, staging and
+the hand-over of pages to the clean + extract workers: the run process became the stage
+every other one waited for. In a process of their own they run beside it.
+
+The process is started with `spawn`, so it imports only this module and the fetcher, not
+what the run process has loaded (Prefect, GX, the gazetteer): it stays small and starts in
+well under a second. It lives for one run, and keeps the run's robots.txt answers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages
+from rasd.models import FetchedPage, PageRef
+from rasd.rawstore import RawStore
+
+_robots: RobotsCache | None = None  # in the download process: robots.txt read once per run
+
+
+def download(
+    refs: list[PageRef],
+    settings: FetchSettings,
+    previous: Mapping[str, PreviousFetch],
+    raw_dir: Path,
+) -> list[FetchedPage]:
+    """Fetch refs into the raw store (runs in the download process)."""
+    global _robots
+    if _robots is None:
+        _robots = RobotsCache()
+    return fetch_pages(refs, settings, previous, RawStore(raw_dir), robots=_robots)
+
+
+def can_start_process() -> bool:
+    """Daemonic processes (a Dask worker's, a pool worker's) may not start children."""
+    return not multiprocessing.current_process().daemon
+
+
+class DownloadProcess:
+    """One process that fetches batch after batch for a run."""
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def submit(
+        self,
+        refs: list[PageRef],
+        settings: FetchSettings,
+        previous: Mapping[str, PreviousFetch],
+        raw_dir: Path,
+    ) -> Future[list[FetchedPage]]:
+        # Only this batch's part of what earlier runs saw crosses to the process.
+        known = {ref.url: previous[ref.url] for ref in refs if ref.url in previous}
+        return self._pool.submit(download, refs, settings, known, raw_dir)
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
