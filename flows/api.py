@@ -151,6 +151,17 @@ def start_temporary_server() -> TemporaryServer | None:
 
 
 @contextmanager
+def temporary_server() -> Iterator[TemporaryServer | None]:
+    """start_temporary_server, stopped on the way out whatever happened meanwhile."""
+    server = start_temporary_server()
+    try:
+        yield server
+    finally:
+        if server is not None:
+            server.stop()
+
+
+@contextmanager
 def prefect_api(server: TemporaryServer | None) -> Iterator[str | None]:
     """Flows called inside talk to the configured API, else to `server` (stopped on exit)."""
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings

@@ -65,14 +65,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run_pipeline(sources, settings, show_progress=True)
     else:
         _quiet_prefect()
-        from flows.api import prefect_api, start_temporary_server
+        from flows.api import prefect_api, temporary_server
 
         # The server starts in its own process while this one imports the flow.
-        server = start_temporary_server()
-        from flows.nightly import nightly
+        with temporary_server() as server:
+            from flows.nightly import nightly
 
-        with prefect_api(server):
-            summary = nightly(str(sources), str(settings.warehouse), return_state=False)
+            with prefect_api(server):
+                summary = nightly(str(sources), str(settings.warehouse), return_state=False)
     print(summary.render())
     _write_run_report(settings, summary.run_id)
     return _exit_for(summary)

@@ -6,7 +6,7 @@ import pytest
 from prefect import flow, get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows.api import TemporaryServer, prefect_api, start_temporary_server
+from flows.api import TemporaryServer, prefect_api, start_temporary_server, temporary_server
 
 
 @flow(name="api-check")
@@ -40,4 +40,15 @@ def test_a_configured_api_is_used_and_no_server_is_left_running(
     configured = temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"})
     with configured, prefect_api(server) as url:
         assert url == "http://127.0.0.1:9/api"
+    assert server.process.poll() is not None
+
+
+@pytest.mark.timeout(60)
+def test_the_temporary_server_stops_when_the_run_fails_before_its_flow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with pytest.raises(ImportError), temporary_server() as server:
+        assert server is not None and server.process.poll() is None
+        raise ImportError("the flow could not be imported")
     assert server.process.poll() is not None
