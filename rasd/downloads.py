@@ -13,10 +13,12 @@ well under a second. It lives for one run, and keeps the run's robots.txt answer
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from rasd.children import end_with_parent
 from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages
 from rasd.models import FetchedPage, PageRef
 from rasd.rawstore import RawStore
@@ -47,7 +49,10 @@ class DownloadProcess:
 
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=end_with_parent,
+            initargs=(os.getpid(),),
         )
 
     def submit(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import gc
 import logging
+import os
 import secrets
 import shutil
 import threading
@@ -26,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from rasd.children import end_with_parent
 from rasd.clean import CleanError, clean_page, parse_datetime
 from rasd.downloads import DownloadProcess, can_start_process
 from rasd.extract import extract_events
@@ -303,7 +305,9 @@ class PlainStages:
             Gazetteer.default()
             gc.freeze()
             self._frozen = True
-            self._pool = ProcessPoolExecutor(max_workers=workers)
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)
+            )
         return process_pages_parallel(pages, self._pool, workers)
 
     def process_ahead(self, pages: list[FetchedPage]) -> PendingBatch:
