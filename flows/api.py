@@ -29,6 +29,13 @@ from pathlib import Path
 log = logging.getLogger("rasd")
 STARTUP_TIMEOUT = 90.0  # seconds; a first start creates Prefect's database
 UVICORN_PORT_IN_USE = 3  # uvicorn's exit code when it cannot bind
+# uvicorn's command line, in a process that also ends when the run that started it is
+# killed (rasd.children); the run's pid is the first argument.
+SERVER_BOOT = (
+    "import sys; from rasd.children import end_with_parent; "
+    "end_with_parent(int(sys.argv.pop(1))); "
+    "from uvicorn.main import main; main()"
+)
 
 
 class PrefectServerError(RuntimeError):
@@ -65,7 +72,7 @@ class TemporaryServer:
         return f"http://127.0.0.1:{self.port}/api"
 
     def _launch(self) -> subprocess.Popen[bytes]:
-        # The same command and environment Prefect uses for its own temporary server.
+        # The same server, options and environment Prefect uses for its temporary server.
         env = {
             **os.environ,
             "PREFECT_UI_ENABLED": "0",
@@ -75,8 +82,9 @@ class TemporaryServer:
         }
         command = [
             sys.executable,
-            "-m",
-            "uvicorn",
+            "-c",
+            SERVER_BOOT,
+            str(os.getpid()),
             "--app-dir",
             str(_server_package_dir().parent),
             "--factory",

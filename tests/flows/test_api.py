@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 from prefect import flow, get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.api import TemporaryServer, prefect_api, start_temporary_server, temporary_server
+from rasd.settings import REPO_ROOT
 
 
 @flow(name="api-check")
@@ -52,3 +59,40 @@ def test_the_temporary_server_stops_when_the_run_fails_before_its_flow(
         assert server is not None and server.process.poll() is None
         raise ImportError("the flow could not be imported")
     assert server.process.poll() is not None
+
+
+@pytest.mark.timeout(120)
+def test_the_temporary_server_ends_when_its_run_is_killed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import time\n"
+        "from flows.api import TemporaryServer\n"
+        "server = TemporaryServer()\n"
+        "server.wait_ready()\n"
+        "print(server.process.pid, flush=True)\n"
+        "time.sleep(120)\n",
+        encoding="utf-8",
+    )
+    run = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT
+    )
+    try:
+        server_pid = int(run.stdout.readline())
+        os.kill(server_pid, 0)  # up and answering
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while _running(server_pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _running(server_pid), "the temporary server outlived its killed run"
+    finally:
+        run.kill()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().split(")")[-1].split()[0] != "Z"
