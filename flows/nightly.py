@@ -38,10 +38,7 @@ def fetch_task(
     downloads: DownloadProcess | None = None,
 ) -> list[FetchedPage]:
     if downloads is not None:
-        fetching = downloads.submit(
-            refs, pipeline.fetch_settings(settings), previous, settings.raw_dir
-        )
-        return fetching.result()
+        return downloads.submit(refs, previous).result()
     return pipeline.fetch_batch(refs, previous, settings)
 
 
@@ -83,13 +80,7 @@ class TaskStages(pipeline.PlainStages):
             process_task.submit(list(part))
             for part in pipeline._chunks(pages, max(1, self.settings.workers))
         ]
-        merged = ProcessedBatch(pages=[])
-        for future in futures:
-            part = future.result()
-            merged.pages.extend(part.pages)
-            merged.articles.extend(part.articles)
-            merged.events.extend(part.events)
-        return merged
+        return ProcessedBatch.combine(future.result() for future in futures)
 
     def process_ahead(self, pages: list[FetchedPage]) -> pipeline.PendingBatch:
         if self.distributed:

@@ -7,7 +7,7 @@ every other one waited for. In a process of their own they run beside it.
 
 The process is started with `spawn`, so it imports only this module and the fetcher, not
 what the run process has loaded (Prefect, GX, the gazetteer): it stays small and starts in
-well under a second. It lives for one run, and keeps the run's robots.txt answers.
+well under a second. It lives for one run.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import multiprocessing
 import os
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from rasd.children import end_with_parent
@@ -23,7 +25,12 @@ from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages
 from rasd.models import FetchedPage, PageRef
 from rasd.rawstore import RawStore
 
-_robots: RobotsCache | None = None  # in the download process: robots.txt read once per run
+
+@lru_cache(maxsize=2)
+def robots_rules(day: date) -> RobotsCache:
+    """This process's robots.txt answers: each site's file is read once a night, also in
+    a long-lived `serve` process."""
+    return RobotsCache()
 
 
 def download(
@@ -32,11 +39,9 @@ def download(
     previous: Mapping[str, PreviousFetch],
     raw_dir: Path,
 ) -> list[FetchedPage]:
-    """Fetch refs into the raw store (runs in the download process)."""
-    global _robots
-    if _robots is None:
-        _robots = RobotsCache()
-    return fetch_pages(refs, settings, previous, RawStore(raw_dir), robots=_robots)
+    """Fetch refs, storing every raw body in the raw store; in whatever process calls it."""
+    robots = robots_rules(datetime.now(UTC).date())
+    return fetch_pages(refs, settings, previous, RawStore(raw_dir), robots=robots)
 
 
 def can_start_process() -> bool:
@@ -47,7 +52,9 @@ def can_start_process() -> bool:
 class DownloadProcess:
     """One process that fetches batch after batch for a run."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: FetchSettings, raw_dir: Path) -> None:
+        self.settings = settings
+        self.raw_dir = raw_dir
         self._pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
@@ -56,15 +63,11 @@ class DownloadProcess:
         )
 
     def submit(
-        self,
-        refs: list[PageRef],
-        settings: FetchSettings,
-        previous: Mapping[str, PreviousFetch],
-        raw_dir: Path,
+        self, refs: list[PageRef], previous: Mapping[str, PreviousFetch]
     ) -> Future[list[FetchedPage]]:
         # Only this batch's part of what earlier runs saw crosses to the process.
         known = {ref.url: previous[ref.url] for ref in refs if ref.url in previous}
-        return self._pool.submit(download, refs, settings, known, raw_dir)
+        return self._pool.submit(download, refs, self.settings, known, self.raw_dir)
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)

@@ -18,21 +18,20 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from rasd.children import end_with_parent
 from rasd.clean import CleanError, clean_page, parse_datetime
-from rasd.downloads import DownloadProcess, can_start_process
+from rasd.downloads import DownloadProcess, can_start_process, download
 from rasd.extract import extract_events
 from rasd.extract.places import Gazetteer
-from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages, make_client
+from rasd.fetch import FetchSettings, PreviousFetch, make_client
 from rasd.models import Article, Event, FetchedPage, PageRef
 from rasd.progress import Progress
 from rasd.rawstore import RawStore
@@ -53,6 +52,16 @@ class ProcessedBatch:
     pages: list[FetchedPage]
     articles: list[Article] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+
+    @classmethod
+    def combine(cls, parts: Iterable[ProcessedBatch]) -> ProcessedBatch:
+        """One batch of the parts' pages, articles and events, in order."""
+        whole = cls(pages=[])
+        for part in parts:
+            whole.pages.extend(part.pages)
+            whole.articles.extend(part.articles)
+            whole.events.extend(part.events)
+        return whole
 
 
 @dataclass
@@ -149,23 +158,11 @@ def discover_pages(
     return refs, failures
 
 
-@lru_cache(maxsize=2)
-def _robots_rules(day: date) -> RobotsCache:
-    # One robots.txt read per site per night, also in a long-lived `serve` process.
-    return RobotsCache()
-
-
 def fetch_batch(
     refs: list[PageRef], previous: dict[str, PreviousFetch], settings: Settings
 ) -> list[FetchedPage]:
-    """Download a batch of pages, storing every raw body in the raw store."""
-    return fetch_pages(
-        refs,
-        fetch_settings(settings),
-        previous,
-        RawStore(settings.raw_dir),
-        robots=_robots_rules(datetime.now(UTC).date()),
-    )
+    """Download a batch of pages in this process, storing every raw body in the raw store."""
+    return download(refs, fetch_settings(settings), previous, settings.raw_dir)
 
 
 def process_pages(pages: Sequence[FetchedPage]) -> ProcessedBatch:
@@ -204,13 +201,9 @@ def process_pages_parallel(
     """process_pages over `parts` chunks on an executor (processes or a Dask client)."""
     if executor is None or parts <= 1 or len(pages) < 2 * parts:
         return process_pages(pages)
-    merged = ProcessedBatch(pages=[])
     # Several slices per worker, so no worker idles while another finishes a slow slice.
-    for part in executor.map(process_pages, _chunks(pages, parts * SLICES_PER_WORKER)):
-        merged.pages.extend(part.pages)
-        merged.articles.extend(part.articles)
-        merged.events.extend(part.events)
-    return merged
+    slices = _chunks(pages, parts * SLICES_PER_WORKER)
+    return ProcessedBatch.combine(executor.map(process_pages, slices))
 
 
 class Stages(Protocol):
@@ -278,15 +271,13 @@ class PlainStages:
         if not can_start_process():
             return None
         if self._downloads is None:
-            self._downloads = DownloadProcess()
+            self._downloads = DownloadProcess(fetch_settings(self.settings), self.settings.raw_dir)
         return self._downloads
 
     def fetch_ahead(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> PendingPages:
         downloads = self.download_process()
         if downloads is not None:
-            return downloads.submit(
-                refs, fetch_settings(self.settings), previous, self.settings.raw_dir
-            )
+            return downloads.submit(refs, previous)
         return self._fetcher.submit(self.fetch, refs, previous)
 
     def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]:
@@ -399,14 +390,6 @@ class _ValidationGroup:
             self.first_batch = number
         self.batches.append(batch)
 
-    def merged(self) -> ProcessedBatch:
-        merged = ProcessedBatch(pages=[])
-        for batch in self.batches:
-            merged.pages.extend(batch.pages)
-            merged.articles.extend(batch.articles)
-            merged.events.extend(batch.events)
-        return merged
-
 
 def _validate_and_stage(
     stages: Stages,
@@ -417,7 +400,7 @@ def _validate_and_stage(
 ) -> None:
     if not group.batches:
         return
-    processed = group.merged()
+    processed = ProcessedBatch.combine(group.batches)
     validated = stages.validate(processed, summary.run_id)
     _advance(progress, "validate", len(processed.pages))
     stage_batch(

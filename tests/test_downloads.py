@@ -27,10 +27,10 @@ def test_download_process_stores_pages_and_keeps_robots_rules(tmp_path: Path) ->
         server.add_page("/robots.txt", ROBOTS_TXT, content_type="text/plain")
         refs = [PageRef(server.url(p), "test") for p in ("/news/a.html", "/news/b.html")]
         refs.append(PageRef(server.url("/private/secret"), "test"))
-        downloads = DownloadProcess()
+        downloads = DownloadProcess(FETCH, tmp_path / "raw")
         try:
-            first = downloads.submit(refs[:1], FETCH, {}, tmp_path / "raw").result()
-            rest = downloads.submit(refs[1:], FETCH, {}, tmp_path / "raw").result()
+            first = downloads.submit(refs[:1], {}).result()
+            rest = downloads.submit(refs[1:], {}).result()
         finally:
             downloads.close()
         robots_reads = server.count("/robots.txt")
