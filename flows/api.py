@@ -150,18 +150,12 @@ class TemporaryServer:
         self.errors.close()
 
 
-def start_temporary_server() -> TemporaryServer | None:
-    """Launch a temporary server at once unless the environment names an API. A profile
-    may still name one; `prefect_api` checks that once Prefect is imported."""
-    if os.environ.get("PREFECT_API_URL"):
-        return None
-    return TemporaryServer()
-
-
 @contextmanager
 def temporary_server() -> Iterator[TemporaryServer | None]:
-    """start_temporary_server, stopped on the way out whatever happened meanwhile."""
-    server = start_temporary_server()
+    """A temporary server launched at once, unless the environment names an API (a profile
+    may still name one: `prefect_api` checks once Prefect is imported); stopped on the way
+    out, whatever happened meanwhile."""
+    server = None if os.environ.get("PREFECT_API_URL") else TemporaryServer()
     try:
         yield server
     finally:
@@ -171,25 +165,22 @@ def temporary_server() -> Iterator[TemporaryServer | None]:
 
 @contextmanager
 def prefect_api(server: TemporaryServer | None) -> Iterator[str | None]:
-    """Flows called inside talk to the configured API, else to `server` (stopped on exit)."""
+    """Flows called inside talk to the configured API, else to `server`."""
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
     configured = get_current_settings().api.url
     if configured or server is None:
         if server is not None:
-            server.stop()
+            server.stop()  # not needed after all: free it before the run
         yield configured
         return
-    try:
-        server.wait_ready()
-        log.info("no Prefect API configured: temporary server on %s", server.api_url)
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            try:
-                yield server.api_url
-            finally:
-                _drain_prefect_workers()
-    finally:
-        server.stop()
+    server.wait_ready()
+    log.info("no Prefect API configured: temporary server on %s", server.api_url)
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        try:
+            yield server.api_url
+        finally:
+            _drain_prefect_workers()
 
 
 def _drain_prefect_workers() -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
+
+from tests.processes import alive, outlives_killed_parent
 
 PARENT = """
 import multiprocessing, os, sys, time
@@ -31,15 +30,6 @@ if __name__ == "__main__":
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has ended
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 @pytest.mark.timeout(60)
@@ -51,12 +41,8 @@ def test_pool_children_exit_when_their_parent_is_killed(tmp_path, method: str) -
     )
     try:
         child = int(parent.stdout.readline())
-        assert _alive(child)
-        parent.send_signal(signal.SIGKILL)
-        parent.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while _alive(child) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _alive(child), "the pool's child outlived its killed parent"
+        assert alive(child)
+        survived = outlives_killed_parent(parent, child, seconds=10)
+        assert not survived, "the pool's child outlived its killed parent"
     finally:
         parent.kill()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from prefect import flow, get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows.api import TemporaryServer, prefect_api, start_temporary_server, temporary_server
+from flows.api import TemporaryServer, prefect_api, temporary_server
 from rasd.settings import REPO_ROOT
+from tests.processes import alive, outlives_killed_parent
 
 
 @flow(name="api-check")
@@ -22,9 +20,12 @@ def add(a: int, b: int) -> int:
 
 
 @pytest.mark.timeout(180)
-def test_flow_runs_on_the_temporary_server_which_stops_afterwards() -> None:
-    server = TemporaryServer()
-    with prefect_api(server) as url:
+def test_flow_runs_on_the_temporary_server_which_stops_afterwards(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_server() as server, prefect_api(server) as url:
+        assert server is not None
         assert url == server.api_url and url.startswith("http://127.0.0.1:")
         state = add(2, 3, return_state=True)
         assert state.result() == 5
@@ -39,7 +40,8 @@ def test_a_configured_api_is_used_and_no_server_is_left_running(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
-    assert start_temporary_server() is None
+    with temporary_server() as server:
+        assert server is None
 
     monkeypatch.delenv("PREFECT_API_URL")
     server = TemporaryServer()
@@ -78,21 +80,8 @@ def test_the_temporary_server_ends_when_its_run_is_killed(tmp_path) -> None:  # 
     )
     try:
         server_pid = int(run.stdout.readline())
-        os.kill(server_pid, 0)  # up and answering
-        run.send_signal(signal.SIGKILL)
-        run.wait(timeout=10)
-        deadline = time.monotonic() + 15
-        while _running(server_pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _running(server_pid), "the temporary server outlived its killed run"
+        assert alive(server_pid)  # up and answering
+        survived = outlives_killed_parent(run, server_pid, seconds=15)
+        assert not survived, "the temporary server outlived its killed run"
     finally:
         run.kill()
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        return stat.read().split(")")[-1].split()[0] != "Z"

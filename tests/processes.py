@@ -1,0 +1,28 @@
+"""Checks on processes the tests start (Linux: reads /proc)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs: it exists and is not a zombie (a zombie has ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().split(")")[-1].split()[0] != "Z"
+
+
+def outlives_killed_parent(parent: subprocess.Popen, child: int, seconds: float) -> bool:
+    """Kill `parent` with SIGKILL; whether `child` still runs `seconds` later."""
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + seconds
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive(child)
