@@ -42,7 +42,8 @@ class PrefectServerError(RuntimeError):
     """The temporary Prefect server did not start; the message says why."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -62,7 +63,7 @@ class TemporaryServer:
     """A Prefect server on 127.0.0.1 for the life of one run."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         # A file, not a pipe: a pipe nobody reads would stall a server that writes much.
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = self._launch()
@@ -111,7 +112,7 @@ class TemporaryServer:
         while time.monotonic() < deadline:
             code = self.process.poll()
             if code == UVICORN_PORT_IN_USE:  # the port was taken meanwhile: try another
-                self.port = _free_port()
+                self.port = free_port()
                 self.process = self._launch()
                 continue
             if code is not None:

@@ -266,9 +266,8 @@ class PlainStages:
     def download_process(self) -> DownloadProcess | None:
         """The run's download process, started on first use; None where downloads stay in
         this process (one worker asked for, or no child processes allowed here)."""
-        if not self.use_download_process or self.settings.workers <= 1:
-            return None
-        if not can_start_process():
+        wanted = self.use_download_process and self.settings.workers > 1
+        if not wanted or not can_start_process():
             return None
         if self._downloads is None:
             self._downloads = DownloadProcess(fetch_settings(self.settings), self.settings.raw_dir)

@@ -24,7 +24,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ import httpx
 import psutil
 import trafilatura
 
+from flows.api import free_port
 from rasd.benchgen import BenchSiteError, generate_article, serve_generated
 
 REPO = Path(__file__).resolve().parent.parent
@@ -269,19 +269,13 @@ def warehouse_counts(warehouse: Path) -> dict[str, int]:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def prefect_server(home: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
     """A separate `prefect server start` on 127.0.0.1, as a production deployment runs one.
 
     Yields the environment that points runs at it; its start-up is not part of any timing.
     """
-    port = _free_port()
+    port = free_port()
     server_env = {**env, "PREFECT_HOME": str(home)}
     log = home / "server.log"
     home.mkdir(parents=True, exist_ok=True)
