@@ -19,6 +19,7 @@ Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) are honoured.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import random
@@ -42,7 +43,7 @@ import httpx
 from protego import Protego
 
 from rasd.models import FetchedPage, PageRef
-from rasd.rawstore import RawStore, UndecodableBody, content_hash, decode_html
+from rasd.rawstore import PackWriter, RawStore, UndecodableBody, content_hash, decode_html
 
 Resolver = Callable[[str], list[str]]
 
@@ -146,12 +147,12 @@ def fetch_pages(
     refs = list(refs)
     if not refs:
         return []
-    fetcher = _Fetcher(settings, previous or {}, raw_store, resolver or system_resolver, robots)
-    try:
+    with contextlib.ExitStack() as stack:
+        pack = stack.enter_context(raw_store.pack()) if raw_store is not None else None
+        fetcher = _Fetcher(settings, previous or {}, pack, resolver or system_resolver, robots)
+        stack.callback(fetcher.close)
         with ThreadPoolExecutor(max_workers=max(1, min(settings.threads, len(refs)))) as pool:
             return list(pool.map(fetcher.fetch, refs))
-    finally:
-        fetcher.close()
 
 
 def system_resolver(host: str) -> list[str]:
@@ -353,13 +354,13 @@ class _Fetcher:
         self,
         settings: FetchSettings,
         previous: Mapping[str, PreviousFetch],
-        raw_store: RawStore | None,
+        pack: PackWriter | None,
         resolver: Resolver,
         robots: RobotsCache | None,
     ) -> None:
         self.settings = settings
         self.previous = previous
-        self.raw_store = raw_store
+        self.pack = pack
         self.resolver = resolver
         self.client = make_client(settings)
         self._headers = httpx.Headers(self.client.headers)
@@ -579,9 +580,9 @@ class _Fetcher:
             page.error = str(exc)
             return page
         page.encoding = decoded.encoding
-        if self.raw_store is not None:
+        if self.pack is not None:
             meta = {"url": page.final_url, "content_type": page.content_type}
-            self.raw_store.put(raw, {**meta, "encoding": decoded.encoding})
+            self.pack.put(raw, {**meta, "encoding": decoded.encoding})
         previous = self.previous.get(page.url)
         if previous is not None and previous.content_hash == page.content_hash:
             page.unchanged = True

@@ -1,12 +1,19 @@
 """The raw page store: every fetched body, kept so articles can be rebuilt without refetching.
 
-Bodies are content-addressed (sha256 of the raw bytes), gzip-compressed and sharded as
-`<root>/ab/cd/<hash>.gz`. What is needed to decode a body again (content type, encoding
-used, URL) travels as JSON in an extra field of its gzip header (RFC 1952), which every gzip
-reader skips: one file per page, because creating files is most of the cost of storing one.
-Bodies stored earlier, or without metadata at first, have it in a `<hash>.json` beside them,
-which is read as before. Writes are atomic (temporary file + rename), so a crash never leaves
-a half-written body under its final name.
+Bodies are gzip-compressed and found by their sha256. A batch of fetched pages is written as
+one pack, `<root>/packs/<day>/<name>.pack`: its bodies one after another, each a complete
+gzip member (so `zcat` reads a pack) whose header carries, in an extra field (RFC 1952),
+the JSON metadata needed to decode the body again (content type, encoding used, URL). Beside
+it, `<name>.idx` lists each body's sha256, offset and length. One pack per batch rather than
+one file per page, because creating thousands of files a night cost more CPU, mostly in the
+kernel, than compressing their bodies, and took four times the disk.
+
+Packs and their indexes are written whole under a temporary name and renamed into place,
+pack first: an index is only ever seen complete and pointing at a complete pack. A body
+stored again (a later fetch of the same bytes) is found in its newest pack.
+
+Stores written before packs keep each body in its own file, `<root>/ab/cd/<hash>.gz`, with
+its metadata in the header or in a `<hash>.json` beside it; those are still read.
 
 This module also owns the charset logic (`decode_html`), so fetch and reprocess decode the
 same bytes the same way.
@@ -23,8 +30,10 @@ import json
 import os
 import random
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
 
@@ -137,46 +146,42 @@ def content_hash(raw: bytes) -> str:
 
 
 class RawStore:
-    """Content-addressed, compressed storage of raw page bodies under `root`."""
+    """Compressed storage of raw page bodies under `root`, found by their sha256."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._index: dict[str, _Member] = {}
+        self._indexes_read: set[str] = set()
+        self._index_lock = threading.Lock()
+        self._packs_seen: tuple[int, str, frozenset[str]] | None = None
+
+    @contextlib.contextmanager
+    def pack(self) -> Iterator[PackWriter]:
+        """A pack to `put` a batch's bodies in (from any number of threads); written when
+        the block ends, also when it ends with an exception, so no stored body is lost."""
+        writer = PackWriter()
+        try:
+            yield writer
+        finally:
+            self._write(writer)
 
     def put(self, raw: bytes, meta: Mapping[str, str | None] | None = None) -> str:
-        """Store `raw` (once) with its decoding metadata; return its sha256."""
-        digest = content_hash(raw)
-        # Plain strings and os calls: this runs once per fetched page, and pathlib's objects
-        # cost more CPU than the file system calls themselves.
-        directory = f"{self.root}/{digest[:2]}/{digest[2:4]}"
-        body_path = f"{directory}/{digest}.gz"
-        meta_path = f"{directory}/{digest}.json"
-        has_body = os.path.exists(body_path)
-        if has_body and (meta is None or _has_meta(body_path, meta_path)):
-            return digest  # the same bytes decode the same way: nothing new to write
-        record = None
-        if meta is not None:
-            record = json.dumps({k: v for k, v in meta.items() if v is not None}).encode()
-        if record is not None and (has_body or len(record) > _MAX_FIELD):
-            # Stored before without it, or too long for a header field: beside the body.
-            _write_atomic(meta_path, record)
-            record = None
-        if not has_body:
-            _write_atomic(body_path, _compress(raw, record))
-        return digest
+        """Store one body with its decoding metadata, in a pack of its own; its sha256."""
+        with self.pack() as writer:
+            return writer.put(raw, meta)
 
     def has(self, digest: str) -> bool:
-        return self._path(digest, ".gz").is_file()
+        return self._loose_path(digest, ".gz").is_file() or self._member(digest) is not None
 
     def get(self, digest: str) -> bytes:
         return self._load(digest)[0]
 
     def meta(self, digest: str) -> dict[str, str]:
         try:
-            with self._path(digest, ".gz").open("rb") as handle:
-                head = handle.read(_HEADER_BYTES)
-        except OSError:
-            head = b""
-        return self._meta(digest, head)
+            stored = self._load(digest)[1]
+        except RawStoreError:
+            return {}
+        return self._meta(digest, stored)
 
     def get_html(self, digest: str) -> DecodedBody:
         """The stored body decoded as fetch decoded it (the recorded encoding first)."""
@@ -189,34 +194,146 @@ class RawStore:
                 return _checked(text, encoding)
         return decode_html(raw, meta.get("content_type"))
 
+    # -- writing
+    def _write(self, writer: PackWriter) -> None:
+        members = writer.members()
+        if not members:
+            return
+        day = datetime.now(UTC).strftime("%Y-%m-%d")
+        name = f"{datetime.now(UTC):%H%M%S}-{os.getpid()}-{_temporary_names.getrandbits(32):08x}"
+        base = f"{self.root}/packs/{day}/{name}"
+        index, offset = [], 0
+        for digest, data in members:
+            index.append(f"{digest} {offset} {len(data)}\n")
+            offset += len(data)
+        _write_atomic(f"{base}.pack", b"".join(data for _, data in members))
+        _write_atomic(f"{base}.idx", "".join(index).encode("ascii"))
+
+    # -- reading
     def _load(self, digest: str) -> tuple[bytes, bytes]:
-        """The body and the stored (compressed) file it came from."""
-        path = self._path(digest, ".gz")
+        """The body and the stored (compressed) bytes it came from."""
+        stored = self._stored(digest)
         try:
-            stored = path.read_bytes()
             raw = gzip.decompress(stored)
-        except FileNotFoundError as exc:
-            raise RawStoreError(f"no stored body {digest} under {self.root}") from exc
         except (OSError, EOFError) as exc:
             raise RawStoreError(f"stored body {digest} is damaged: {exc}") from exc
         if content_hash(raw) != digest:
             raise RawStoreError(f"stored body {digest} is damaged: hash does not match")
         return raw, stored
 
-    def _meta(self, digest: str, head: bytes) -> dict[str, str]:
-        found = _header_meta(head)
+    def _stored(self, digest: str) -> bytes:
+        loose = self._loose_path(digest, ".gz")
+        with contextlib.suppress(FileNotFoundError):
+            return loose.read_bytes()
+        member = self._member(digest)
+        if member is None:
+            raise RawStoreError(f"no stored body {digest} under {self.root}")
+        try:
+            with open(member.pack, "rb") as handle:
+                handle.seek(member.offset)
+                stored = handle.read(member.length)
+        except OSError as exc:
+            raise RawStoreError(f"stored body {digest} is unreadable: {exc}") from exc
+        if len(stored) != member.length:
+            raise RawStoreError(f"stored body {digest} is damaged: its pack is cut short")
+        return stored
+
+    def _member(self, digest: str) -> _Member | None:
+        """Where in the packs `digest` is; indexes written since the last look are read
+        first, so a long-lived store sees what other processes stored meanwhile."""
+        with self._index_lock:
+            found = self._index.get(digest)
+            if found is None and self._packs_changed():
+                self._read_new_indexes()
+                found = self._index.get(digest)
+            return found
+
+    def _packs_changed(self) -> bool:
+        """Whether indexes were written since they were last read. Packs go into the folder
+        of the day they are written, so the day folders and the newest one's indexes tell;
+        listing those is cheap where reading every index again for each body looked up in
+        vain would not be."""
+        packs = f"{self.root}/packs"
+        try:
+            days = os.listdir(packs)
+            newest = max(days, default="")
+            names = os.listdir(f"{packs}/{newest}") if newest else []
+        except OSError:
+            return False  # no packs yet
+        seen = (len(days), newest, frozenset(n for n in names if n.endswith(".idx")))
+        changed = seen != self._packs_seen
+        self._packs_seen = seen
+        return changed
+
+    def _read_new_indexes(self) -> None:
+        # Oldest first, so the newest copy of a body stored twice is the one kept.
+        for path in sorted(self.root.glob("packs/*/*.idx")):
+            key = str(path)
+            if key in self._indexes_read:
+                continue
+            pack = key.removesuffix(".idx") + ".pack"
+            for line in path.read_text(encoding="ascii").splitlines():
+                digest, offset, length = line.split()
+                self._index[digest] = _Member(pack, int(offset), int(length))
+            self._indexes_read.add(key)
+
+    def _meta(self, digest: str, stored: bytes) -> dict[str, str]:
+        found = _header_meta(stored[:_HEADER_BYTES])
         if found is not None:
             return found
-        path = self._path(digest, ".json")
+        path = self._loose_path(digest, ".json")  # the sidecar of the first loose layout
         if not path.is_file():
             return {}
         return json.loads(path.read_text(encoding="utf-8"))
 
-    def _path(self, digest: str, suffix: str) -> Path:
-        if not re.fullmatch(r"[0-9a-f]{64}", digest):
+    def _loose_path(self, digest: str, suffix: str) -> Path:
+        if not _DIGEST.fullmatch(digest):
             raise RawStoreError(f"not a sha256 hex digest: {digest!r}")
         return self.root / digest[:2] / digest[2:4] / f"{digest}{suffix}"
 
+
+@dataclass(frozen=True)
+class _Member:
+    pack: str
+    offset: int
+    length: int
+
+
+class PackWriter:
+    """The bodies of one pack while it fills: compressed by the threads that put them."""
+
+    def __init__(self) -> None:
+        self._members: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def put(self, raw: bytes, meta: Mapping[str, str | None] | None = None) -> str:
+        """Add `raw` (once per pack) with its decoding metadata; return its sha256."""
+        digest = content_hash(raw)
+        if digest in self._members:
+            return digest
+        record = None
+        if meta is not None:
+            record = _meta_record({k: v for k, v in meta.items() if v is not None})
+        data = _compress(raw, record)
+        with self._lock:
+            self._members.setdefault(digest, data)
+        return digest
+
+    def members(self) -> list[tuple[str, bytes]]:
+        with self._lock:
+            return list(self._members.items())
+
+
+def _meta_record(meta: dict[str, str]) -> bytes | None:
+    """The metadata as JSON for the gzip header; the URL is left out when the whole would
+    not fit the header field (64 KB), since decoding needs only the type and encoding."""
+    record = json.dumps(meta).encode()
+    if len(record) > _MAX_FIELD:
+        record = json.dumps({k: v for k, v in meta.items() if k != "url"}).encode()
+    return record if len(record) <= _MAX_FIELD else None
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 # The gzip header's extra field (FEXTRA) holds subfields of an id, a length and data.
 _GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -256,15 +373,6 @@ def _header_meta(head: bytes) -> dict[str, str] | None:
             return found if isinstance(found, dict) else None
         at += 4 + size
     return None
-
-
-def _has_meta(body_path: str, meta_path: str) -> bool:
-    try:
-        with open(body_path, "rb") as handle:
-            head = handle.read(_HEADER_BYTES)
-    except OSError:
-        return False
-    return _header_meta(head) is not None or os.path.exists(meta_path)
 
 
 _temporary_names = random.Random()

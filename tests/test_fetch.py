@@ -461,7 +461,10 @@ def test_raw_store_keeps_every_good_body(server: HostileServer, tmp_path: Path) 
         assert store.get_html(page.content_hash).html == page.html
     assert store.meta(arabic.content_hash or "")["encoding"] == "cp1256"
     assert pdf.content_hash is None
-    assert len(list((tmp_path / "raw").rglob("*.gz"))) == 2
+    # one pack for the call, listing the two good bodies and nothing else
+    (index,) = (tmp_path / "raw" / "packs").glob("*/*.idx")
+    listed = {line.split()[0] for line in index.read_text().splitlines()}
+    assert listed == {good.content_hash, arabic.content_hash}
 
 
 # ------------------------------------------------------------------ the whole hostile web

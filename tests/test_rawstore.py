@@ -3,12 +3,12 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
-import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from rasd.rawstore import RawStore, RawStoreError, UndecodableBody, decode_html
+from rasd.rawstore import RawStore, RawStoreError, UndecodableBody, _compress, decode_html
 
 ARABIC = "قصف مدفعي على أطراف القرية صباح اليوم وأنباء عن جرحى بين السكان."
 
@@ -20,96 +20,115 @@ def page(meta: str = "", body: str = ARABIC) -> str:
 # ---------------------------------------------------------------------------- store
 
 
-def test_put_get_roundtrip_sharded_and_compressed(tmp_path: Path) -> None:
+def only_pack(root: Path) -> tuple[Path, list[tuple[str, int, int]]]:
+    """The single pack under `root` and its index entries."""
+    (index,) = root.glob("packs/*/*.idx")
+    entries = []
+    for line in index.read_text(encoding="ascii").splitlines():
+        digest, offset, length = line.split()
+        entries.append((digest, int(offset), int(length)))
+    return index.with_suffix(".pack"), entries
+
+
+def test_put_get_roundtrip_packed_and_compressed(tmp_path: Path) -> None:
     store = RawStore(tmp_path)
     raw = page(body=ARABIC * 50).encode()
     digest = store.put(raw, {"content_type": "text/html", "encoding": "utf-8", "url": None})
     assert digest == hashlib.sha256(raw).hexdigest()
-    path = tmp_path / digest[:2] / digest[2:4] / f"{digest}.gz"
-    assert path.is_file()
-    assert path.stat().st_size < len(raw) / 5
-    assert gzip.decompress(path.read_bytes()) == raw
+    pack, entries = only_pack(tmp_path)
+    assert entries == [(digest, 0, pack.stat().st_size)]
+    assert pack.stat().st_size < len(raw) / 5
+    assert gzip.decompress(pack.read_bytes()) == raw  # any gzip reader skips the extra field
     assert store.has(digest) and store.get(digest) == raw
     assert store.meta(digest) == {"content_type": "text/html", "encoding": "utf-8"}
     assert not list(tmp_path.rglob(".tmp-*"))
 
 
-def test_put_is_idempotent(tmp_path: Path) -> None:
+def test_a_batch_from_many_threads_is_one_pack(tmp_path: Path) -> None:
     store = RawStore(tmp_path)
-    assert store.put(b"<p>x</p>") == store.put(b"<p>x</p>")
-    assert len(list(tmp_path.rglob("*.gz"))) == 1
+    bodies = [page(body=f"{ARABIC} {n}").encode() for n in range(300)]
+    with store.pack() as writer, ThreadPoolExecutor(max_workers=8) as pool:
+        digests = list(pool.map(lambda raw: writer.put(raw, {"encoding": "utf-8"}), bodies))
+        writer.put(bodies[0], {"encoding": "utf-8"})  # the same bytes twice: stored once
+    pack, entries = only_pack(tmp_path)
+    assert sorted(d for d, _, _ in entries) == sorted(digests)
+    # members lie end to end in index order, and the pack reads as one gzip stream
+    ends = [offset + length for _, offset, length in entries]
+    assert [offset for _, offset, _ in entries] == [0, *ends[:-1]]
+    assert ends[-1] == pack.stat().st_size
+    by_digest = dict(zip(digests, bodies, strict=True))
+    assert gzip.decompress(pack.read_bytes()) == b"".join(by_digest[d] for d, _, _ in entries)
+    fresh = RawStore(tmp_path)
+    assert all(fresh.get(d) == raw for d, raw in by_digest.items())
 
 
-def test_put_remakes_a_shard_directory_removed_in_between(tmp_path: Path) -> None:
+def test_a_pack_is_written_when_its_batch_fails(tmp_path: Path) -> None:
     store = RawStore(tmp_path)
-    first = store.put(b"<p>one</p>")
-    shutil.rmtree(tmp_path / first[:2])
-    assert store.put(b"<p>one</p>", {"content_type": "text/html"}) == first
-    assert store.get(first) == b"<p>one</p>"
-    assert store.meta(first) == {"content_type": "text/html"}
+    with pytest.raises(RuntimeError), store.pack() as writer:
+        kept = writer.put(b"<p>stored before the failure</p>")
+        raise RuntimeError("the batch broke off")
+    assert RawStore(tmp_path).get(kept) == b"<p>stored before the failure</p>"
 
 
-def test_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
-    store = RawStore(tmp_path)
-    raw = b"<p>blocked</p>"
-    digest = hashlib.sha256(raw).hexdigest()
-    (tmp_path / digest[:2] / digest[2:4] / f"{digest}.json").mkdir(parents=True)
-    long_url = "https://example.com/" + "a" * 70_000  # too long for the gzip header
-    with pytest.raises(OSError):  # a directory in the way of the sidecar: the rename fails
-        store.put(raw, {"url": long_url})
-    assert not list(tmp_path.rglob(".tmp-*"))
+def test_an_empty_pack_writes_nothing(tmp_path: Path) -> None:
+    with RawStore(tmp_path).pack():
+        pass
+    assert not (tmp_path / "packs").exists()
 
 
-def test_metadata_travels_in_the_gzip_header(tmp_path: Path) -> None:
-    store = RawStore(tmp_path)
+def test_a_body_stored_again_is_read_from_its_newest_pack(tmp_path: Path) -> None:
     raw = page().encode("windows-1256")
-    meta = {"url": "https://example.com/a", "content_type": "text/html", "encoding": "cp1256"}
-    digest = store.put(raw, meta)
-    shard = tmp_path / digest[:2] / digest[2:4]
-    assert [p.name for p in shard.iterdir()] == [f"{digest}.gz"]
-    stored = (shard / f"{digest}.gz").read_bytes()
-    assert gzip.decompress(stored) == raw  # any gzip reader skips the extra field
-    with gzip.open(shard / f"{digest}.gz") as handle:
-        assert handle.read() == raw
-    assert store.meta(digest) == meta
+    digest = RawStore(tmp_path).put(raw)
+    (day,) = (tmp_path / "packs").iterdir()
+    day.rename(day.with_name("2000-01-01"))  # stored on an earlier night
+    assert RawStore(tmp_path).meta(digest) == {}
+    RawStore(tmp_path).put(raw, {"content_type": "text/html", "encoding": "cp1256"})
+    store = RawStore(tmp_path)
+    assert store.meta(digest) == {"content_type": "text/html", "encoding": "cp1256"}
     assert store.get_html(digest).encoding == "cp1256"
 
 
-def test_oversized_metadata_goes_beside_the_body(tmp_path: Path) -> None:
+def test_a_long_lived_store_sees_packs_written_by_others(tmp_path: Path) -> None:
+    reader = RawStore(tmp_path)
+    first = RawStore(tmp_path).put(b"<p>one</p>")
+    assert reader.get(first) == b"<p>one</p>"
+    second = RawStore(tmp_path).put(b"<p>two</p>")  # another process, meanwhile
+    assert reader.has(second) and reader.get(second) == b"<p>two</p>"
+    assert not reader.has("b" * 64)
+
+
+def test_oversized_metadata_keeps_what_decoding_needs(tmp_path: Path) -> None:
     store = RawStore(tmp_path)
-    raw = page().encode()
-    meta = {"url": "https://example.com/" + "b" * 70_000, "encoding": "utf-8"}
+    raw = page().encode("windows-1256")
+    meta = {"url": "https://example.com/" + "b" * 70_000, "encoding": "cp1256"}
     digest = store.put(raw, meta)
-    assert (tmp_path / digest[:2] / digest[2:4] / f"{digest}.json").is_file()
-    assert store.meta(digest) == meta and store.get(digest) == raw
+    assert store.meta(digest) == {"encoding": "cp1256"} and store.get(digest) == raw
 
 
-def test_metadata_added_to_a_body_stored_without_it(tmp_path: Path) -> None:
+def test_reads_bodies_stored_one_file_each(tmp_path: Path) -> None:
+    # The two layouts written before packs: metadata in the gzip header, or beside it.
+    with_header = page(body="في الرأس").encode("windows-1256")
+    beside = page().encode("windows-1256")
+    for raw in (with_header, beside):
+        digest = hashlib.sha256(raw).hexdigest()
+        shard = tmp_path / digest[:2] / digest[2:4]
+        shard.mkdir(parents=True)
+        if raw is with_header:
+            (shard / f"{digest}.gz").write_bytes(
+                _compress(raw, b'{"content_type": "text/html", "encoding": "cp1256"}')
+            )
+        else:
+            (shard / f"{digest}.gz").write_bytes(gzip.compress(raw))
+            (shard / f"{digest}.json").write_text(
+                '{"content_type": "text/html", "encoding": "cp1256"}'
+            )
     store = RawStore(tmp_path)
-    raw = page().encode("windows-1256")
-    digest = store.put(raw)
-    assert store.meta(digest) == {}
-    store.put(raw, {"content_type": "text/html", "encoding": "cp1256"})
-    assert store.meta(digest) == {"content_type": "text/html", "encoding": "cp1256"}
-    store.put(raw, {"content_type": "text/html", "encoding": "utf-8"})  # the first one stays
-    assert store.meta(digest)["encoding"] == "cp1256"
-
-
-def test_reads_bodies_stored_with_a_json_sidecar(tmp_path: Path) -> None:
-    # The layout written before metadata moved into the gzip header.
-    raw = page().encode("windows-1256")
-    digest = hashlib.sha256(raw).hexdigest()
-    shard = tmp_path / digest[:2] / digest[2:4]
-    shard.mkdir(parents=True)
-    (shard / f"{digest}.gz").write_bytes(gzip.compress(raw))
-    (shard / f"{digest}.json").write_text('{"content_type": "text/html", "encoding": "cp1256"}')
-    store = RawStore(tmp_path)
-    assert store.get(digest) == raw
-    assert store.meta(digest) == {"content_type": "text/html", "encoding": "cp1256"}
-    decoded = store.get_html(digest)
-    assert decoded.encoding == "cp1256" and ARABIC in decoded.html
-    assert store.put(raw, {"encoding": "utf-8"}) == digest  # already complete: left alone
-    assert store.meta(digest)["encoding"] == "cp1256"
+    for raw in (with_header, beside):
+        digest = hashlib.sha256(raw).hexdigest()
+        assert store.has(digest) and store.get(digest) == raw
+        assert store.meta(digest) == {"content_type": "text/html", "encoding": "cp1256"}
+        decoded = store.get_html(digest)
+        assert decoded.encoding == "cp1256" and decoded.html == raw.decode("cp1256")
 
 
 def test_missing_bad_and_damaged_bodies(tmp_path: Path) -> None:
@@ -121,13 +140,31 @@ def test_missing_bad_and_damaged_bodies(tmp_path: Path) -> None:
     with pytest.raises(RawStoreError, match="not a sha256"):
         store.get("../../etc/passwd")
     digest = store.put(b"<p>good</p>")
-    path = tmp_path / digest[:2] / digest[2:4] / f"{digest}.gz"
-    path.write_bytes(gzip.compress(b"<p>tampered</p>"))
-    with pytest.raises(RawStoreError, match="hash does not match"):
-        store.get(digest)
-    path.write_bytes(b"not gzip at all")
+    pack, [(_, _, length)] = only_pack(tmp_path)
+    tampered = gzip.compress(b"<p>tamper</p>", mtime=0)
+    pack.write_bytes(tampered.ljust(length, b"\0")[:length])
     with pytest.raises(RawStoreError, match="damaged"):
-        store.get(digest)
+        RawStore(tmp_path).get(digest)
+    pack.write_bytes(b"not gzip at all".ljust(length, b"!"))
+    with pytest.raises(RawStoreError, match="damaged"):
+        RawStore(tmp_path).get(digest)
+    pack.write_bytes(b"cut")
+    with pytest.raises(RawStoreError, match="cut short"):
+        RawStore(tmp_path).get(digest)
+    pack.unlink()
+    with pytest.raises(RawStoreError, match="unreadable"):
+        RawStore(tmp_path).get(digest)
+
+
+def test_a_tampered_body_fails_its_hash(tmp_path: Path) -> None:
+    digest = RawStore(tmp_path).put(b"<p>good</p>")
+    pack, _ = only_pack(tmp_path)
+    other = gzip.compress(b"<p>other</p>", mtime=0)
+    pack.write_bytes(other)
+    index = next(tmp_path.glob("packs/*/*.idx"))
+    index.write_text(f"{digest} 0 {len(other)}\n")
+    with pytest.raises(RawStoreError, match="hash does not match"):
+        RawStore(tmp_path).get(digest)
 
 
 def test_get_html_decodes_as_fetch_did(tmp_path: Path) -> None:
