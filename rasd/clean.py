@@ -17,6 +17,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -31,7 +32,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.external import SANITIZED_XPATH
-from trafilatura.settings import DEFAULT_CONFIG
+from trafilatura.settings import DEFAULT_CONFIG, Extractor
 from trafilatura.utils import load_html
 from trafilatura.xml import delete_element
 
@@ -286,14 +287,34 @@ def _main_text(tree: HtmlElement, url: str) -> str:
 
 
 def _extract(tree: HtmlElement, url: str, fast: bool) -> Any:
-    return bare_extraction(
-        tree,
-        url=url,
+    return bare_extraction(tree, url=url, options=extraction_options(url, fast))
+
+
+def extraction_options(url: str, fast: bool) -> Extractor:
+    """trafilatura's options for the page at `url`: the ones bare_extraction builds from
+    rasd's arguments (precision; no comments, tables, images or metadata).
+
+    bare_extraction reads eight config values into new options on every call; these are
+    built once per mode, and each page gets its own copy so that no two pages share one."""
+    options = copy(_base_options(fast))
+    # what Extractor(url=url) derives from the URL; nothing else in it depends on the page
+    options.url = url
+    source = url or None
+    options.source = source and source.encode("utf-8", "replace").decode("utf-8")
+    return options
+
+
+@cache
+def _base_options(fast: bool) -> Extractor:
+    # date_params holds the day the options were made; trafilatura reads it only for
+    # metadata, which rasd leaves off
+    return Extractor(
+        output_format="python",
         fast=fast,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
+        precision=True,
+        comments=False,
+        tables=False,
+        images=False,
         with_metadata=False,
     )
 
