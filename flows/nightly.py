@@ -73,6 +73,10 @@ class TaskStages(pipeline.PlainStages):
             return fetch_task.submit(refs, previous, self.settings)
         return fetch_task.submit(refs, previous, self.settings, quote(downloads))
 
+    def prepare(self, pages: int) -> None:
+        if not self.distributed:  # on a cluster, the cluster's workers do the work
+            super().prepare(pages)
+
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
         if not self.distributed:
             return super().process(pages)

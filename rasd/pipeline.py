@@ -215,6 +215,8 @@ class Stages(Protocol):
         self, refs: list[PageRef], previous: dict[str, PreviousFetch]
     ) -> list[FetchedPage]: ...
 
+    def prepare(self, pages: int) -> None: ...
+
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch: ...
 
     def process_ahead(self, pages: list[FetchedPage]) -> PendingBatch: ...
@@ -285,9 +287,10 @@ class PlainStages:
     def fetch(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> list[FetchedPage]:
         return fetch_batch(refs, previous, self.settings)
 
-    def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
-        workers = self.settings.workers
-        if workers > 1 and len(pages) >= 4 * workers and self._pool is None:
+    def prepare(self, pages: int) -> None:
+        """Start the worker processes for a night of `pages`, while its first batch
+        downloads; a handful of pages is cleaned here."""
+        if self._pool is None and self._parallel(pages):
             # Loaded before the fork, the gazetteer is shared copy-on-write by the workers
             # instead of being built again in each of them. Frozen, it and everything
             # imported so far are skipped by the garbage collections of the run, here and
@@ -296,9 +299,22 @@ class PlainStages:
             gc.freeze()
             self._frozen = True
             self._pool = ProcessPoolExecutor(
-                max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)
+                max_workers=self.settings.workers,
+                initializer=end_with_parent,
+                initargs=(os.getpid(),),
             )
-        return process_pages_parallel(pages, self._pool, workers)
+            # Forked now, before any other thread of the run starts importing.
+            for _ in self._pool.map(_ready, range(self.settings.workers)):
+                pass
+
+    def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
+        if not self._parallel(len(pages)):
+            return process_pages(pages)
+        self.prepare(len(pages))
+        return process_pages_parallel(pages, self._pool, self.settings.workers)
+
+    def _parallel(self, pages: int) -> bool:
+        return self.settings.workers > 1 and pages >= 4 * self.settings.workers
 
     def process_ahead(self, pages: list[FetchedPage]) -> PendingBatch:
         return self._processor.submit(self.process, pages)
@@ -320,6 +336,10 @@ class PlainStages:
         if self._frozen:
             gc.unfreeze()  # a long-lived process collects its garbage as usual again
             self._frozen = False
+
+
+def _ready(_: int) -> None:
+    """A no-op for each worker, so the pool forks them all at once."""
 
 
 def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
@@ -360,6 +380,11 @@ def _downloads(
     """The fetched batches in order, each next one already downloading."""
     batches = list(batched(refs, settings.batch_size))
     pending = stages.fetch_ahead(batches[0], previous) if batches else None
+    if batches:
+        # While the first batch downloads: the workers, then the suites' imports (seconds
+        # of them, paid before the first validation). A quiet night needs neither.
+        stages.prepare(len(refs))
+        threading.Thread(target=suite_runner, name="rasd-gx-warmup", daemon=True).start()
     for number in range(len(batches)):
         assert pending is not None
         pages = pending.result()
@@ -448,10 +473,6 @@ def run_batches(
 
     for number, pages in enumerate(_downloads(stages, refs, previous, settings), start=1):
         _advance(progress, "fetch", len(pages))
-        if number == 1 and any(page.ok for page in pages):
-            # The suites' first use costs seconds of imports: pay them while this batch is
-            # cleaned in the worker processes. A quiet night never imports them at all.
-            threading.Thread(target=suite_runner, name="rasd-gx-warmup", daemon=True).start()
         processing = stages.process_ahead(pages)
         if in_hand is not None:
             collect(*in_hand)

@@ -358,6 +358,9 @@ class _TimedStages:
         future = self.inner._fetcher.submit(self.fetch, refs, previous)
         return _Waited(self, "waiting for fetch", future)
 
+    def prepare(self, pages: int) -> None:
+        self._timed("start workers", self.inner.prepare, pages)
+
     def process(self, pages: list) -> object:
         return self._timed("clean+extract (in its thread)", self.inner.process, pages)
 
