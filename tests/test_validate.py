@@ -11,6 +11,7 @@ import pytest
 
 from rasd.models import Article, Event, stable_id
 from rasd.validate import (
+    ARABIC_BLOCKS,
     ARTICLE_QUARANTINED,
     QuarantineRow,
     ValidationSuiteError,
@@ -310,3 +311,23 @@ def test_arabic_ratio() -> None:
     assert arabic_ratio("abc") == 0.0
     assert arabic_ratio("قتل abc") == pytest.approx(3 / 6)
     assert arabic_ratio("  ") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TEXT,
+        "قُتِلَ ثَلاثَةٌ في الهجوم",  # short vowels are marks, not letters
+        "سقط ١٢ صاروخاً و 3 قذائف",  # Arabic-Indic and ASCII digits
+        "ﷲ ﻻ ﺑﺎﺏ",  # presentation forms
+        "قال المتحدث: «ceasefire» ثم غادر — Ⅳ ½ ² 一 Ωμέγα",
+        "ـــ ، ؟ ؛",  # tatweel (a letter) and Arabic punctuation
+        "Δ 42 ½",
+    ],
+)
+def test_arabic_ratio_counts_letters_one_by_one(text: str) -> None:
+    # The definition, character by character: Arabic letters over all letters.
+    letters = [c for c in text if c.isalpha()]
+    arabic = [c for c in letters if any(lo <= ord(c) <= hi for lo, hi in ARABIC_BLOCKS)]
+    expected = len(arabic) / len(letters) if letters else 0.0
+    assert arabic_ratio(text) == expected
