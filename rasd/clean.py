@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Iterator
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -93,23 +93,31 @@ class PruneRules:
 
     tags: frozenset[str] = frozenset()
     ids: frozenset[str] = frozenset()
-    # class rules as one pattern per set of tags they spare, searched in the attribute
-    classes: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = ()
-    any_class: re.Pattern[str] | None = None  # every class rule at once, a quick first test
+    # A class rule matches only where its word stands in the attribute: a search for the
+    # words as plain text costs a fraction of one with the rules' lookarounds, and most
+    # class attributes hold none of them.
+    any_word: re.Pattern[str] | None = None
+    # every class rule as one pattern, searched in the attribute of a tag no rule spares
+    any_class: re.Pattern[str] | None = None
+    # for each tag some rule spares, the other rules as one pattern (None: every rule)
+    class_rules_on: dict[str, re.Pattern[str] | None] = field(default_factory=dict, hash=False)
     xpath: etree.XPath | None = None
 
     @classmethod
     def from_data(cls, prune: dict, xpaths: list[str]) -> PruneRules:
-        by_spared: dict[frozenset[str], list[str]] = {}
-        for item in prune.get("classes") or []:
-            spared, pattern = _class_rule(item)
-            by_spared.setdefault(spared, []).append(pattern)
-        patterns = [p for ps in by_spared.values() for p in ps]
+        rules = [_class_rule(item) for item in prune.get("classes") or []]
+        spared_somewhere = {tag for spared, _, _ in rules for tag in spared}
         return cls(
             tags=frozenset(prune.get("tags") or []),
             ids=frozenset(prune.get("ids") or []),
-            classes=tuple((k, re.compile("|".join(v))) for k, v in by_spared.items()),
-            any_class=re.compile("|".join(patterns)) if patterns else None,
+            any_word=_one_of_texts([word for _, _, word in rules]),
+            any_class=_one_of_texts([pattern for _, pattern, _ in rules], escape=False),
+            class_rules_on={
+                tag: _one_of_texts(
+                    [pattern for spared, pattern, _ in rules if tag not in spared], escape=False
+                )
+                for tag in spared_somewhere
+            },
             xpath=etree.XPath(" | ".join(xpaths)) if xpaths else None,
         )
 
@@ -122,18 +130,23 @@ class PruneRules:
                 found.append(element)
                 continue
             classes = element.get("class")
-            if (
-                classes
-                and self.any_class is not None
-                and self.any_class.search(classes)
-                and any(tag not in spared and p.search(classes) for spared, p in self.classes)
-            ):
+            if not classes or self.any_word is None or not self.any_word.search(classes):
+                continue
+            rules = self.class_rules_on.get(tag, self.any_class)
+            if rules is not None and rules.search(classes):
                 found.append(element)
         return found
 
 
-def _class_rule(item: dict) -> tuple[frozenset[str], str]:
-    """The tags a class rule spares and its pattern over the whole class attribute."""
+def _one_of_texts(texts: list[str], escape: bool = True) -> re.Pattern[str] | None:
+    """One pattern finding any of `texts`, taken as plain text or (not `escape`) patterns;
+    None when there are none."""
+    return re.compile("|".join(map(re.escape, texts) if escape else texts)) if texts else None
+
+
+def _class_rule(item: dict) -> tuple[frozenset[str], str, str]:
+    """The tags a class rule spares, its pattern over the whole class attribute and its
+    word."""
     kinds = [k for k in CLASS_RULE_KINDS if k in item]
     kind = kinds[0] if len(kinds) == 1 else ""
     value = item.get(kind)
@@ -141,7 +154,7 @@ def _class_rule(item: dict) -> tuple[frozenset[str], str]:
         raise TypeError(f"a class rule needs one of {CLASS_RULE_KINDS} with one word: {item}")
     start = TOKEN_START if kind in ("token", "starts") else ""
     end = TOKEN_END if kind in ("token", "ends") else ""
-    return frozenset(item.get("except_on") or []), f"{start}{re.escape(value)}{end}"
+    return frozenset(item.get("except_on") or []), f"{start}{re.escape(value)}{end}", value
 
 
 @dataclass(frozen=True)

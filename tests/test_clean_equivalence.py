@@ -3,11 +3,17 @@
 Each test holds the plain way as its reference: trafilatura's options as bare_extraction
 builds them from keyword arguments, and the rules' matches as a test of every element."""
 
+import re
+
 import pytest
+import yaml
+from lxml import etree
+from lxml import html as lxml_html
 from trafilatura import bare_extraction
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
-from rasd.clean import extraction_options
+from rasd.benchgen import generate_article, render_generated
+from rasd.clean import BOILERPLATE_FILE, PruneRules, default_rules, extraction_options
 from tests.test_clean_templates import URL, page
 
 PAGE_URLS = [
@@ -85,3 +91,81 @@ def test_extraction_with_the_options_gives_the_same_document(fast: bool) -> None
     assert plain is not None and shortcut is not None
     assert "ثلاثة قتلى" in shortcut.text
     assert shortcut.text == plain.text
+
+
+TOKEN_TESTS = {"token": str.__eq__, "starts": str.startswith, "ends": str.endswith}
+
+
+def doomed_by_every_rule(rules: dict, tree: lxml_html.HtmlElement) -> list:
+    """The elements `rules` (a `prune` section) remove, each element tested on its own
+    against each rule, with the attribute split into its class tokens."""
+    found = []
+    for element in tree.iter(etree.Element):
+        if element.tag in rules.get("tags", []) or element.get("id") in rules.get("ids", []):
+            found.append(element)
+            continue
+        tokens = [t for t in re.split(r"[ \t\n\r]+", element.get("class") or "") if t]
+        for rule in rules.get("classes", []):
+            [(kind, word)] = [(k, v) for k, v in rule.items() if k in TOKEN_TESTS]
+            spared = element.tag in rule.get("except_on", [])
+            if not spared and any(TOKEN_TESTS[kind](t, word) for t in tokens):
+                found.append(element)
+                break
+    return found
+
+
+# Rules whose spared tags differ: "section" is spared by one rule, "aside" by all.
+SPARING_RULES = {
+    "tags": ["figcaption"],
+    "ids": ["comments"],
+    "classes": [
+        {"token": "share-bar", "except_on": ["section", "aside"]},
+        {"starts": "comment", "except_on": ["aside"]},
+        {"ends": "ad", "except_on": ["aside", "main"]},
+    ],
+}
+CLASSES = [
+    "share-bar",
+    "x share-bar\ty",
+    "share-bar-wide",
+    "comments-open",
+    "user-comment",
+    "commentary box",
+    "top-ad",
+    "adbox",
+    "read\u00a0ad",
+    "  ",
+    "post",
+]
+
+
+def variety_page() -> lxml_html.HtmlElement:
+    blocks = "".join(
+        f'<{tag} class="{cls}"><span class="comment-x">{tag}</span></{tag}>tail'
+        for tag in ("div", "section", "aside", "main", "p")
+        for cls in CLASSES
+    )
+    return lxml_html.document_fromstring(
+        f'<html><body class="comment-page"><figcaption>x</figcaption>'
+        f'<div id="comments"><!-- a comment --><p class="share-bar">y</p></div>{blocks}'
+        "</body></html>"
+    )
+
+
+def test_prune_rules_find_what_every_rule_finds_alone() -> None:
+    tree = variety_page()
+    found = PruneRules.from_data(SPARING_RULES, []).doomed(tree)
+    assert found == doomed_by_every_rule(SPARING_RULES, tree)
+    assert {e.tag for e in found} >= {"figcaption", "div", "section", "main", "p", "span"}
+    assert "aside" not in {e.tag for e in found}
+
+
+def test_the_data_files_prune_rules_find_what_every_rule_finds_alone() -> None:
+    rules = yaml.safe_load(BOILERPLATE_FILE.read_text(encoding="utf-8"))["prune"]
+    pages = [variety_page()]
+    pages += [
+        lxml_html.document_fromstring(render_generated(generate_article(i), i)) for i in range(40)
+    ]
+    for tree in pages:
+        assert default_rules().prune.doomed(tree) == doomed_by_every_rule(rules, tree)
+    assert sum(len(default_rules().prune.doomed(tree)) for tree in pages[1:]) > 40
