@@ -350,13 +350,11 @@ class SuiteRunner:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        self._gx = gx
         self._lock = threading.Lock()
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self.context.data_sources.add_pandas("rasd")
         self._definitions = {}
-        self._checkpoints: dict[tuple[str, str], Any] = {}
         self._sites: dict[Path, str] = {}
         for kind in SUITE_KINDS:
             suite_json = _load_suite_json(kind, folder)
@@ -371,36 +369,24 @@ class SuiteRunner:
                 gx.ValidationDefinition(name=f"{kind}s", data=batch, suite=suite)
             )
 
-    def _checkpoint(self, kind: str, docs_dir: Path) -> Any:
-        gx = self._gx
+    def _register_site(self, docs_dir: Path) -> None:
+        """A Data Docs site per folder; build_docs renders into it what was validated."""
         docs_dir = docs_dir.resolve()
-        if docs_dir not in self._sites:
-            site = f"rasd_{stable_id('site', docs_dir, length=10)}"
-            self.context.add_data_docs_site(
-                site,
-                {
-                    "class_name": "SiteBuilder",
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(docs_dir),
-                    },
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        if docs_dir in self._sites:
+            return
+        site = f"rasd_{stable_id('site', docs_dir, length=10)}"
+        self.context.add_data_docs_site(
+            site,
+            {
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
                 },
-            )
-            self._sites[docs_dir] = site
-        site = self._sites[docs_dir]
-        if (kind, site) not in self._checkpoints:
-            self._checkpoints[(kind, site)] = self.context.checkpoints.add(
-                gx.Checkpoint(
-                    name=f"{kind}s_{site}",
-                    validation_definitions=[self._definitions[kind]],
-                    # Data Docs are rebuilt once per run (build_docs), not per batch: the
-                    # rebuild compiles every template afresh and costs more than validating.
-                    actions=[],
-                    result_format={"result_format": "COMPLETE"},
-                )
-            )
-        return self._checkpoints[(kind, site)]
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        self._sites[docs_dir] = site
 
     def failures(
         self,
@@ -419,22 +405,19 @@ class SuiteRunner:
         gx_run = RunIdentifier(run_name=run_id, run_time=datetime.now(UTC))
         with self._lock:
             try:
-                if docs_dir is None:
-                    result = self._definitions[kind].run(
-                        batch_parameters={"dataframe": frame},
-                        expectation_parameters=dict(parameters),
-                        result_format={"result_format": "COMPLETE"},
-                        run_id=gx_run,
-                    )
-                else:
+                if docs_dir is not None:
                     docs_dir.mkdir(parents=True, exist_ok=True)
-                    checkpoint = self._checkpoint(kind, docs_dir)
-                    outcome = checkpoint.run(
-                        batch_parameters={"dataframe": frame},
-                        expectation_parameters=dict(parameters),
-                        run_id=gx_run,
-                    )
-                    result = next(iter(outcome.run_results.values()))
+                    self._register_site(docs_dir)
+                # The definition stores its result in the context, where build_docs finds
+                # it. A checkpoint around it would add nothing (Data Docs are built once per
+                # run, no other action runs) but checking its own and the definition's
+                # freshness against the stores again on every batch.
+                result = self._definitions[kind].run(
+                    batch_parameters={"dataframe": frame},
+                    expectation_parameters=dict(parameters),
+                    result_format={"result_format": "COMPLETE"},
+                    run_id=gx_run,
+                )
             except ValidationSuiteError:
                 raise
             except Exception as exc:
