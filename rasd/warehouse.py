@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -163,45 +164,41 @@ SCHEMAS = {
 }
 
 
-def _page_rows(pages: Sequence[FetchedPage]) -> list[dict[str, Any]]:
-    return [
-        {name: getattr(p, name) for name in PAGE_SCHEMA.names}
-        | {"fetched_at": utc_naive(p.fetched_at)}
-        for p in pages
+def _columns(items: Sequence[Any], schema: pa.Schema, **converted: list[Any]) -> pa.Table:
+    """The items' attributes named by the schema, column by column (`converted` gives the
+    columns that need more than reading the attribute): Arrow converts a list per column
+    several times faster than a dict per row, which cost more than writing the Parquet."""
+    columns = {
+        name: converted[name] if name in converted else list(map(attrgetter(name), items))
+        for name in schema.names
+    }
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _page_table(pages: Sequence[FetchedPage]) -> pa.Table:
+    return _columns(pages, PAGE_SCHEMA, fetched_at=[utc_naive(p.fetched_at) for p in pages])
+
+
+def _article_table(articles: Sequence[Article]) -> pa.Table:
+    published = [utc_naive(a.published_at) for a in articles]
+    return _columns(articles, ARTICLE_SCHEMA, published_at=published)
+
+
+def _event_table(events: Sequence[Event]) -> pa.Table:
+    days = [
+        e.event_date.date() if isinstance(e.event_date, datetime) else e.event_date for e in events
     ]
+    return _columns(events, EVENT_SCHEMA, event_date=days)
 
 
-def _article_rows(articles: Sequence[Article]) -> list[dict[str, Any]]:
-    return [
-        {name: getattr(a, name) for name in ARTICLE_SCHEMA.names}
-        | {"published_at": utc_naive(a.published_at)}
-        for a in articles
-    ]
-
-
-def _event_rows(events: Sequence[Event]) -> list[dict[str, Any]]:
-    rows = []
-    for e in events:
-        row = {name: getattr(e, name) for name in EVENT_SCHEMA.names}
-        if isinstance(row["event_date"], datetime):
-            row["event_date"] = row["event_date"].date()
-        rows.append(row)
-    return rows
-
-
-def _quarantine_rows(rows: Sequence[QuarantineRow], staged_at: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "quarantine_id": q.quarantine_id,
-            "kind": q.kind,
-            "record_id": q.record_id,
-            "url": q.url,
-            "failed_expectations": ",".join(q.failed_expectations),
-            "record": q.record_json,
-            "quarantined_at": staged_at,
-        }
-        for q in rows
-    ]
+def _quarantine_table(rows: Sequence[QuarantineRow], staged_at: datetime) -> pa.Table:
+    return _columns(
+        rows,
+        QUARANTINE_SCHEMA,
+        failed_expectations=[",".join(q.failed_expectations) for q in rows],
+        record=[q.record_json for q in rows],
+        quarantined_at=[staged_at] * len(rows),
+    )
 
 
 def _fsync(path: Path) -> None:
@@ -235,18 +232,17 @@ class Stage:
     ) -> Path:
         staged_at = utc_naive(datetime.now(UTC))
         tables = {
-            "pages": _page_rows(pages),
-            "articles": _article_rows(articles),
-            "events": _event_rows(events),
-            "quarantine": _quarantine_rows(quarantine, staged_at),
+            "pages": _page_table(pages),
+            "articles": _article_table(articles),
+            "events": _event_table(events),
+            "quarantine": _quarantine_table(quarantine, staged_at),
         }
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / f".tmp-{batch_no:06d}-{os.getpid()}-{secrets.token_hex(4)}"
         tmp.mkdir()
         try:
-            for name, rows in tables.items():
+            for name, table in tables.items():
                 target = tmp / f"{name}.parquet"
-                table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
                 pq.write_table(table, target)
                 _fsync(target)
             self._publish(tmp, self.batch_dir(batch_no))

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -290,6 +290,31 @@ def test_nasty_text_round_trips(wh: Warehouse, tmp_path: Path) -> None:
     ]
     (record,) = rows(wh, "SELECT record FROM quarantine")[0]
     assert json.loads(record) == {"notes": NASTY}
+
+
+def test_times_are_stored_in_utc_and_event_days_as_dates(wh: Warehouse, tmp_path: Path) -> None:
+    riyadh = timezone(timedelta(hours=3))
+    art = article(
+        "http://127.0.0.1/a/zoned", published_at=datetime(2024, 3, 2, 1, 30, tzinfo=riyadh)
+    )
+    naive = article("http://127.0.0.1/a/naive", published_at=datetime(2024, 3, 2, 8, 0))
+    undated = article("http://127.0.0.1/a/undated", published_at=None)
+    fetched = page(art.url, fetched_at=datetime(2024, 3, 2, 6, 15, tzinfo=riyadh))
+    pages = [fetched, page(naive.url), page(undated.url, bytes=0, status=None)]
+    ev = event(art, event_date=datetime(2024, 3, 1, 23, 0))
+    stage_batch(tmp_path / "r1", 1, pages, [art, naive, undated], [ev], [])
+    wh.load_staged("r1", tmp_path / "r1")
+    assert rows(wh, "SELECT url, published_at FROM articles ORDER BY url") == [
+        (naive.url, datetime(2024, 3, 2, 8, 0)),
+        (undated.url, None),
+        (art.url, datetime(2024, 3, 1, 22, 30)),
+    ]
+    assert rows(wh, "SELECT url, fetched_at, status FROM pages ORDER BY url") == [
+        (naive.url, datetime(2024, 3, 2, 3, 0), 200),
+        (undated.url, datetime(2024, 3, 2, 3, 0), None),
+        (art.url, datetime(2024, 3, 2, 3, 15), 200),
+    ]
+    assert rows(wh, "SELECT event_date FROM events") == [(date(2024, 3, 1),)]
 
 
 def test_reader_in_another_process_between_writes(wh: Warehouse, tmp_path: Path) -> None:
