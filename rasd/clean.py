@@ -340,11 +340,22 @@ def _fallback_may_act(body: etree._Element | None, tree: HtmlElement) -> bool:
     own = len(" ".join(body.itertext()).strip())
     if own < FALLBACK_MIN_CHARS or UNCLEAN_BODY(body):
         return True
-    if TEXT_CHARS(next(tree.iter("body"), tree)) > FALLBACK_PAGE_SHARE * own:
+    if TEXT_CHARS(_first_body(tree)) > FALLBACK_PAGE_SHARE * own:
         return True
     if not PARAGRAPH_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
         return True
     return bool(HAS_TEASER(tree))
+
+
+def _first_body(tree: HtmlElement) -> etree._Element:
+    """The first <body> in document order, or `tree` when there is none.
+
+    A walk that stops there, a few elements in: next(tree.iter("body")) walks on through
+    the whole page, as lxml's iterators find their next match before giving one."""
+    for element in tree.iter():
+        if element.tag == "body":
+            return element
+    return tree
 
 
 def prune_page(tree: HtmlElement, rules: BoilerplateRules | None = None) -> None:
@@ -485,16 +496,23 @@ def page_title(
     meta = _meta_values(tree) if meta is None else meta
     linked = list(_json_ld(tree)) if linked is None else linked
     site = next((meta[k] for k in ("og:site_name", "application-name") if k in meta), None)
-    og_title = meta.get("og:title")
-    candidates = [_without_site_name(og_title, site, guess=False) if og_title else None]
-    candidates += [d.get("headline") for d in linked if isinstance(d.get("headline"), str)]
-    candidates += [_text_of(h) for h in islice(tree.iterfind(".//h1"), 1)]
-    titles = islice(tree.iterfind(".//title"), 1)
-    candidates += [_without_site_name(_text_of(t), site, guess=True) for t in titles]
-    for candidate in candidates:
+    for candidate in _title_candidates(tree, meta, linked, site):
         if candidate and candidate.strip():
             return _key(html.unescape(candidate))
     return None
+
+
+def _title_candidates(
+    tree: HtmlElement, meta: dict[str, str], linked: list[dict], site: str | None
+) -> Iterator[str | None]:
+    """page_title's candidates in its order, each looked up only when those before it are
+    empty: finding <h1> or <title> walks the whole page."""
+    og_title = meta.get("og:title")
+    yield _without_site_name(og_title, site, guess=False) if og_title else None
+    yield from (d.get("headline") for d in linked if isinstance(d.get("headline"), str))
+    yield from (_text_of(h) for h in islice(tree.iterfind(".//h1"), 1))
+    titles = islice(tree.iterfind(".//title"), 1)
+    yield from (_without_site_name(_text_of(t), site, guess=True) for t in titles)
 
 
 def _without_site_name(title: str, site: str | None, guess: bool) -> str:

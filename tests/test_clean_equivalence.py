@@ -13,7 +13,14 @@ from trafilatura import bare_extraction
 from trafilatura.settings import DEFAULT_CONFIG, Extractor
 
 from rasd.benchgen import generate_article, render_generated
-from rasd.clean import BOILERPLATE_FILE, PruneRules, default_rules, extraction_options
+from rasd.clean import (
+    BOILERPLATE_FILE,
+    PruneRules,
+    _first_body,
+    default_rules,
+    extraction_options,
+    page_title,
+)
 from tests.test_clean_templates import URL, page
 
 PAGE_URLS = [
@@ -169,3 +176,54 @@ def test_the_data_files_prune_rules_find_what_every_rule_finds_alone() -> None:
     for tree in pages:
         assert default_rules().prune.doomed(tree) == doomed_by_every_rule(rules, tree)
     assert sum(len(default_rules().prune.doomed(tree)) for tree in pages[1:]) > 40
+
+
+BODY_PAGES = {
+    "page": "<html><head><title>t</title><meta name='a' content='b'></head>"
+    "<body><div><p>نص</p></div></body></html>",
+    "no-head": "<html><body class='x'><p>نص</p></body></html>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BODY_PAGES))
+def test_first_body_is_the_first_body_in_document_order(name: str) -> None:
+    tree = lxml_html.document_fromstring(BODY_PAGES[name])
+    assert _first_body(tree) is next(tree.iter("body")) is tree[-1]
+
+
+def test_first_body_falls_back_to_the_tree_itself() -> None:
+    fragment = lxml_html.fragment_fromstring("<div><p>نص</p></div>")
+    assert _first_body(fragment) is fragment
+    page = lxml_html.document_fromstring(BODY_PAGES["page"])
+    page.remove(page[-1])  # the body pruned away
+    assert _first_body(page) is page
+    body = lxml_html.document_fromstring(BODY_PAGES["no-head"])[-1]
+    assert _first_body(body) is body
+
+
+HEADLINE_LD = '<script type="application/ld+json">{"headline": %s}</script>'
+# page_title's candidates, each page leaving the ones before the expected one empty
+TITLE_PAGES = {
+    "og:title": ('<meta property="og:title" content="عنوان الوسم">', "<h1>العنوان</h1>"),
+    "blank og:title": ('<meta property="og:title" content=" ">', "<h1>عنوان الصفحة</h1>"),
+    "json-ld": (HEADLINE_LD % '"عنوان البيانات"', "<h1>العنوان</h1>"),
+    "json-ld not text": (HEADLINE_LD % "7", "<h1>عنوان الصفحة</h1>"),
+    "blank h1": ("", "<h1> </h1><h1>عنوان ثان</h1>"),
+}
+EXPECTED_TITLES = {
+    "og:title": "عنوان الوسم",
+    "blank og:title": "عنوان الصفحة",
+    "json-ld": "عنوان البيانات",
+    "json-ld not text": "عنوان الصفحة",
+    "blank h1": "خبر القصف في المدينة",  # only the first <h1> is asked, then <title> less the site
+}
+
+
+@pytest.mark.parametrize("name", sorted(TITLE_PAGES))
+def test_page_title_takes_the_first_candidate_with_text(name: str) -> None:
+    head, body = TITLE_PAGES[name]
+    title = "<title>خبر القصف في المدينة | الموقع</title>"
+    tree = lxml_html.document_fromstring(
+        f"<html><head>{title}{head}</head><body>{body}</body></html>"
+    )
+    assert page_title(tree) == EXPECTED_TITLES[name]
