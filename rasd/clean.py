@@ -425,7 +425,10 @@ def clean_paragraphs(
     kept: list[str] = []
     seen: set[str] = set()
     for line in text.split("\n"):
-        paragraph = strip_shortcodes(_collapse_spaces(line), rules)
+        paragraph = _collapse_spaces(line)
+        # strip_shortcodes collapses the spaces again, which only changes a line it cut
+        if rules.any_shortcode is not None and rules.any_shortcode.search(paragraph):
+            paragraph = strip_shortcodes(paragraph, rules)
         if not paragraph or is_boilerplate(paragraph, rules):
             continue
         key = _key(paragraph)

@@ -17,6 +17,7 @@ from rasd.clean import (
     BOILERPLATE_FILE,
     PruneRules,
     _first_body,
+    clean_paragraphs,
     default_rules,
     extraction_options,
     page_title,
@@ -227,3 +228,15 @@ def test_page_title_takes_the_first_candidate_with_text(name: str) -> None:
         f"<html><head>{title}{head}</head><body>{body}</body></html>"
     )
     assert page_title(tree) == EXPECTED_TITLES[name]
+
+
+def test_paragraph_spaces_are_collapsed_around_a_cut_shortcode() -> None:
+    text = (
+        "قال\u00a0المصدر  إن\tالقصف استمر [covid19-ultimate-card region=”EG”] حتى الصباح\n"
+        "\u200fخبر  آخر\u00a0 عن المدينة \n"
+        "[covid19-ultimate-card region=”EG”]"
+    )
+    assert clean_paragraphs(text) == [
+        "قال المصدر إن القصف استمر حتى الصباح",
+        "خبر آخر عن المدينة",
+    ]
