@@ -19,8 +19,7 @@ import re
 from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -38,6 +37,7 @@ from trafilatura.xml import delete_element
 
 from rasd.models import Article, FetchedPage
 from rasd.settings import DATA_DIR
+from rasd.timestamps import parse_datetime
 
 BOILERPLATE_FILE = DATA_DIR / "boilerplate.yaml"
 MIN_TEXT_CHARS = 80  # less than a sentence or two is not an article
@@ -589,21 +589,6 @@ def _searched_date(tree: HtmlElement, url: str | None) -> datetime | None:
     except (ValueError, TypeError):
         return None
     return parse_datetime(found) if found else None
-
-
-def parse_datetime(value: str) -> datetime | None:
-    """ISO 8601 or RFC 2822 text as a naive UTC datetime; None when it is neither."""
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
 
 
 # --- dates written on the page ---------------------------------------------------------

@@ -27,16 +27,14 @@ from pathlib import Path
 from typing import Protocol
 
 from rasd.children import end_with_parent
-from rasd.clean import CleanError, clean_page, parse_datetime
 from rasd.downloads import DownloadProcess, can_start_process, download
-from rasd.extract import extract_events
-from rasd.extract.places import Gazetteer
 from rasd.fetch import FetchSettings, PreviousFetch, make_client
 from rasd.models import Article, Event, FetchedPage, PageRef
 from rasd.progress import Progress
 from rasd.rawstore import RawStore
 from rasd.settings import Settings
 from rasd.sources import discover, load_sources
+from rasd.timestamps import parse_datetime
 from rasd.validate import ValidatedBatch, build_validation_docs, suite_runner, validate_batch
 from rasd.warehouse import Warehouse, stage_batch
 
@@ -168,6 +166,11 @@ def fetch_batch(
 def process_pages(pages: Sequence[FetchedPage]) -> ProcessedBatch:
     """Clean every fetched page and extract its events. Pages that hold no article keep a
     readable error, so their outcome is recorded rather than lost."""
+    # Imported on first use: a quiet night cleans nothing, and trafilatura and the
+    # extractor's lexicons are a good part of a run's start-up.
+    from rasd.clean import CleanError, clean_page
+    from rasd.extract import extract_events
+
     out = ProcessedBatch(pages=list(pages))
     for i, page in enumerate(out.pages):
         if not page.ok:
@@ -295,7 +298,7 @@ class PlainStages:
             # instead of being built again in each of them. Frozen, it and everything
             # imported so far are skipped by the garbage collections of the run, here and
             # in the workers, whose collections would otherwise also copy the shared pages.
-            Gazetteer.default()
+            _load_processing()
             gc.freeze()
             self._frozen = True
             self._pool = ProcessPoolExecutor(
@@ -336,6 +339,14 @@ class PlainStages:
         if self._frozen:
             gc.unfreeze()  # a long-lived process collects its garbage as usual again
             self._frozen = False
+
+
+def _load_processing() -> None:
+    """What clean + extract need: loaded before the workers fork, they share it."""
+    import rasd.clean  # noqa: F401
+    from rasd.extract.places import Gazetteer
+
+    Gazetteer.default()
 
 
 def _ready(_: int) -> None:

@@ -16,7 +16,6 @@ from rasd.clean import (
     clean_page,
     clean_paragraphs,
     is_boilerplate,
-    parse_datetime,
     prune_page,
     strip_shortcodes,
     url_date,
@@ -372,20 +371,6 @@ def test_date_without_metadata_comes_from_the_page():
     body = BODY + '<p class="date"><time datetime="2022-07-14">14 يوليو 2022</time></p>'
     page = PLAIN_PAGE.format(title="مدرسة", head="", body=body)
     assert clean_html(page, url="http://127.0.0.1/x").published_at == datetime(2022, 7, 14)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2016-06-09", datetime(2016, 6, 9)),
-        ("2016-06-09T11:00:00+02:00", datetime(2016, 6, 9, 9, 0)),
-        ("2016-06-25T09:05:00Z", datetime(2016, 6, 25, 9, 5)),
-        ("Thu, 09 Jun 2016 23:30:00 -0100", datetime(2016, 6, 10, 0, 30)),
-        ("قبل ساعتين", None),
-    ],
-)
-def test_parse_datetime_gives_naive_utc(value, expected):
-    assert parse_datetime(value) == expected
 
 
 def test_page_without_article_is_a_clean_error():
