@@ -188,8 +188,8 @@ def write_country_bounds(path: Path = COUNTRY_BOUNDS_CSV, margin: float = 0.5) -
 def _arabic_letter_runs() -> re.Pattern[str]:
     """Runs of the letters (str.isalpha) in the Arabic blocks, as one character class, so
     the regex engine rather than a Python call per character finds a text's Arabic letters.
-    Whole runs (words) rather than single letters: the engine then hands back a few
-    hundred pieces per article instead of thousands."""
+    Whole runs (words) rather than single letters: a few hundred matches per article
+    instead of thousands."""
     ranges: list[str] = []
     run_start: int | None = None
     for first, last in ARABIC_BLOCKS:
