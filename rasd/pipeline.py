@@ -460,7 +460,8 @@ def run_batches(
     settings: Settings,
     progress: Progress | None = None,
 ) -> None:
-    """Fetch, process, validate and stage every batch, then load them all at once."""
+    """Fetch, process, validate and stage every batch, then load them all at once and
+    draw the night's Data Docs."""
     stage_dir = settings.staging_dir / summary.run_id
     previous = {
         url: PreviousFetch(etag=etag, last_modified=modified, content_hash=digest)
@@ -491,7 +492,12 @@ def run_batches(
     if in_hand is not None:
         collect(*in_hand)
     _validate_and_stage(stages, group, stage_dir, summary, progress)
-    loaded = warehouse.load_staged(summary.run_id, stage_dir)
+    # The Data Docs are drawn from the stored results while the warehouse loads: GX renders
+    # in Python, DuckDB loads mostly outside the interpreter lock.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-docs") as docs:
+        drawn = docs.submit(build_validation_docs, settings.validation_dir)
+        loaded = warehouse.load_staged(summary.run_id, stage_dir)
+        drawn.result()
     summary.articles = loaded.articles
     summary.events = loaded.events
     shutil.rmtree(stage_dir, ignore_errors=True)
@@ -557,7 +563,6 @@ def _run_locked(
                 run_batches(refs, failures, stages, warehouse, summary, settings, progress)
         else:
             run_batches(refs, failures, stages, warehouse, summary, settings)
-        build_validation_docs(settings.validation_dir)
         summary.status = "completed"
     except BaseException as exc:
         summary.status = "failed"
