@@ -321,11 +321,19 @@ def pending_stages(staging_root: Path) -> list[Path]:
 
 
 class Warehouse:
-    """One DuckDB file. Methods open and close their own connection."""
+    """One DuckDB file. Methods open and close their own connection.
 
-    def __init__(self, path: Path, *, lock_timeout: float = 60.0) -> None:
+    sql_dir is the folder of schema, view and query files the warehouse is built and
+    queried with: the running version's sql/ unless another is named.
+    """
+
+    def __init__(self, path: Path, *, lock_timeout: float = 60.0, sql_dir: Path = SQL_DIR) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.sql_dir = Path(sql_dir)
+
+    def _sql(self, query: str) -> str:
+        return read_sql(query, self.sql_dir / "queries")
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -359,12 +367,13 @@ class Warehouse:
 
     def init(self) -> None:
         """Create the tables and (re)install every view; safe to run any number of times."""
-        views = sorted(VIEWS_DIR.glob("*.sql"))
+        views = sorted((self.sql_dir / VIEWS_DIR.name).glob("*.sql"))
+        schema = self.sql_dir / SCHEMA_SQL.name
         with self.connect() as con:
             try:
-                con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+                con.execute(schema.read_text(encoding="utf-8"))
             except duckdb.Error as exc:
-                raise WarehouseError(f"{SCHEMA_SQL} failed: {exc}") from exc
+                raise WarehouseError(f"{schema} failed: {exc}") from exc
             self._install_views(con, views)
 
     @staticmethod
@@ -392,7 +401,7 @@ class Warehouse:
             "sources_file": str(sources_file),
         }
         with self.connect() as con:
-            con.execute(read_sql("start_run"), params)
+            con.execute(self._sql("start_run"), params)
 
     def finish_run(
         self, run_id: str, status: str, counts: dict[str, int], message: str | None
@@ -410,7 +419,7 @@ class Warehouse:
             "finished_at": utc_naive(datetime.now(UTC)),
         }
         with self.connect() as con:
-            con.execute(read_sql("finish_run"), params)
+            con.execute(self._sql("finish_run"), params)
 
     def unfinished_runs(self) -> list[str]:
         """Runs still marked running (their process died before recording an end)."""
@@ -435,7 +444,7 @@ class Warehouse:
         if not self.path.exists():
             raise WarehouseError(f"warehouse {self.path} does not exist; run init() first")
         with self.connect(read_only=True) as con:
-            return con.execute(read_sql(query)).fetchall()
+            return con.execute(self._sql(query)).fetchall()
 
     # ---------------------------------------------------------------- load
 
@@ -471,7 +480,7 @@ class Warehouse:
             con.register(f"staged_{name}", table)
 
         def run(query: str, needs: tuple[str, ...] = ()) -> int:
-            result = con.execute(read_sql(query), {k: params[k] for k in needs}).fetchone()
+            result = con.execute(self._sql(query), {k: params[k] for k in needs}).fetchone()
             return int(result[0]) if result else 0
 
         con.begin()
