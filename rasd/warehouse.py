@@ -14,6 +14,7 @@ again later without doubling anything.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -37,6 +38,7 @@ from rasd.validate import QuarantineRow
 QUERIES_DIR = SQL_DIR / "queries"
 VIEWS_DIR = SQL_DIR / "views"
 SCHEMA_SQL = SQL_DIR / "schema.sql"
+INSTALLED_SQL = SQL_DIR / "installed.sql"
 LOADED_MARKER = "_LOADED"
 STAGED_TABLES = ("pages", "articles", "events", "quarantine")
 RUN_COUNT_KEYS = (
@@ -317,6 +319,16 @@ def pending_stages(staging_root: Path) -> list[Path]:
     )
 
 
+def _fingerprint(sql_dir: Path, files: list[tuple[Path, str]]) -> str:
+    """One hash of the setup files' names (relative to sql_dir) and texts, in install order."""
+    digest = hashlib.sha256()
+    for path, text in files:
+        for part in (path.relative_to(sql_dir).as_posix(), text):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
 # ---------------------------------------------------------------- the warehouse
 
 
@@ -366,31 +378,82 @@ class Warehouse:
     # ---------------------------------------------------------------- schema
 
     def init(self) -> None:
-        """Create the tables and (re)install every view; safe to run any number of times."""
-        views = sorted((self.sql_dir / VIEWS_DIR.name).glob("*.sql"))
-        schema = self.sql_dir / SCHEMA_SQL.name
+        """Create the tables and (re)install every view; safe to run any number of times.
+
+        A warehouse last installed from these very sql/ files, whose tables and views are
+        still what that install left, is only checked: re-creating them all on every run
+        cost more than the rest of a quiet night's warehouse work.
+        """
+        files = self._setup_files()
+        fingerprint = _fingerprint(self.sql_dir, files)
         with self.connect() as con:
-            try:
-                con.execute(schema.read_text(encoding="utf-8"))
-            except duckdb.Error as exc:
-                raise WarehouseError(f"{schema} failed: {exc}") from exc
-            self._install_views(con, views)
+            recorded = self._installed(con)
+            if recorded is not None and recorded == (fingerprint, self._catalog_digest(con)):
+                return
+            self._install(con, files, fingerprint)
+
+    def _setup_files(self) -> list[tuple[Path, str]]:
+        """(path, text) of every file an install runs, in its order: the install record's
+        table, the schema, then the views by name."""
+        views = sorted((self.sql_dir / VIEWS_DIR.name).glob("*.sql"))
+        paths = [self.sql_dir / INSTALLED_SQL.name, self.sql_dir / SCHEMA_SQL.name, *views]
+        try:
+            return [(path, path.read_text(encoding="utf-8")) for path in paths]
+        except OSError as exc:
+            raise WarehouseError(f"missing SQL file: {exc}") from exc
+
+    def _installed(self, con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+        """(sql fingerprint, catalog digest) of the last complete install, if one is known."""
+        try:
+            found = con.execute(self._sql("installed")).fetchall()
+        except duckdb.CatalogException:
+            return None  # a warehouse made before installs were recorded
+        return (found[0][0], found[0][1]) if len(found) == 1 else None
+
+    def _catalog_digest(self, con: duckdb.DuckDBPyConnection) -> str:
+        row = con.execute(self._sql("catalog_digest")).fetchone()
+        return str(row[0]) if row else ""
+
+    def _install(
+        self, con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]], fingerprint: str
+    ) -> None:
+        """Every table and view, then the record that says so. The old record is dropped
+        first, so an install that fails halfway is never taken for a complete one."""
+        record_table, schema, *views = files
+        self._run_file(con, record_table)
+        con.execute(self._sql("forget_installed"))
+        self._run_file(con, schema)
+        self._install_views(con, views)
+        params = {
+            "sql_fingerprint": fingerprint,
+            "catalog_digest": self._catalog_digest(con),
+            "installed_at": utc_naive(datetime.now(UTC)),
+        }
+        con.execute(self._sql("record_installed"), params)
 
     @staticmethod
-    def _install_views(con: duckdb.DuckDBPyConnection, views: list[Path]) -> None:
+    def _run_file(con: duckdb.DuckDBPyConnection, file: tuple[Path, str]) -> None:
+        path, text = file
+        try:
+            con.execute(text)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"{path} failed: {exc}") from exc
+
+    @staticmethod
+    def _install_views(con: duckdb.DuckDBPyConnection, views: list[tuple[Path, str]]) -> None:
         """In filename order; a view that names one later in the order is retried after it."""
         pending = views
         while pending:
-            failed: list[tuple[Path, duckdb.Error]] = []
-            for path in pending:
+            failed: list[tuple[Path, str, duckdb.Error]] = []
+            for path, text in pending:
                 try:
-                    con.execute(path.read_text(encoding="utf-8"))
+                    con.execute(text)
                 except duckdb.Error as exc:
-                    failed.append((path, exc))
+                    failed.append((path, text, exc))
             if len(failed) == len(pending):
-                path, exc = failed[0]
+                path, _, exc = failed[0]
                 raise WarehouseError(f"view {path.name} failed: {exc}") from exc
-            pending = [path for path, _ in failed]
+            pending = [(path, text) for path, text, _ in failed]
 
     # ---------------------------------------------------------------- runs
 

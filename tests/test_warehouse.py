@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from rasd.models import Article, Event, FetchedPage, stable_id
+from rasd.settings import SQL_DIR
 from rasd.validate import QuarantineRow
 from rasd.warehouse import (
     LOADED_MARKER,
@@ -464,3 +465,142 @@ def test_one_article_with_two_events_at_one_place_and_day(wh: Warehouse, tmp_pat
 def test_missing_warehouse_reads_are_refused(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match="does not exist"):
         Warehouse(tmp_path / "nowhere.duckdb").counts()
+
+
+# ---------------------------------------------------------------- opening an installed warehouse
+
+INSTALL_RECORD = "SELECT sql_fingerprint, catalog_digest, installed_at FROM rasd_internal.installed"
+EVENTS_PER_DAY = "SELECT column_name FROM duckdb_columns() WHERE table_name = 'events_per_day'"
+
+
+def sql_copy(tmp_path: Path, name: str = "sql") -> Path:
+    return Path(shutil.copytree(SQL_DIR, tmp_path / name))
+
+
+def add_outlets_column(sql_dir: Path) -> None:
+    """A newer version of the events_per_day view: one more column."""
+    view = sql_dir / "views" / "events_per_day.sql"
+    text = view.read_text(encoding="utf-8")
+    assert "n_reports AS reports\n" in text
+    view.write_text(
+        text.replace("n_reports AS reports\n", "n_reports AS reports,\n    n_sources AS outlets\n"),
+        encoding="utf-8",
+    )
+
+
+def build_unrecorded(path: Path, sql_dir: Path) -> None:
+    """A warehouse as rasd built it before installs were recorded: the schema, then every
+    view, retrying those that name a later one."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute((sql_dir / "schema.sql").read_text(encoding="utf-8"))
+        pending = sorted((sql_dir / "views").glob("*.sql"))
+        while pending:
+            failed = []
+            for view in pending:
+                try:
+                    con.execute(view.read_text(encoding="utf-8"))
+                except duckdb.Error:
+                    failed.append(view)
+            assert len(failed) < len(pending)
+            pending = failed
+    finally:
+        con.close()
+
+
+def test_reopening_an_up_to_date_warehouse_writes_nothing(wh: Warehouse, tmp_path: Path) -> None:
+    (record,) = rows(wh, INSTALL_RECORD)
+    before = wh.path.read_bytes()
+    wh.init()
+    # Re-creating even one view rewrites the file; an untouched file means none was.
+    assert wh.path.read_bytes() == before
+    assert rows(wh, INSTALL_RECORD) == [record]
+
+    # Rows loaded since do not make the warehouse look out of date.
+    art = article("http://127.0.0.1/a/1")
+    stage_one(tmp_path / "r1", [art], [event(art)])
+    wh.load_staged("r1", tmp_path / "r1")
+    wh.start_run("r1", "sources.yaml", T0)
+    loaded = wh.path.read_bytes()
+    Warehouse(wh.path, sql_dir=sql_copy(tmp_path)).init()  # the same files, elsewhere
+    assert wh.path.read_bytes() == loaded
+    assert rows(wh, INSTALL_RECORD) == [record]
+    assert wh.counts()["events"] == 1
+
+
+def test_changed_view_sql_replaces_the_view(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    Warehouse(path).init()
+    newer = sql_copy(tmp_path)
+    add_outlets_column(newer)
+    (newer / "views" / "zz_outlets.sql").write_text(
+        "CREATE OR REPLACE VIEW zz_outlets AS SELECT DISTINCT site FROM articles;\n",
+        encoding="utf-8",
+    )
+    with duckdb.connect(str(path), read_only=True) as con:
+        old_record = con.execute(INSTALL_RECORD).fetchall()
+        assert "outlets" not in {c for (c,) in con.execute(EVENTS_PER_DAY).fetchall()}
+
+    Warehouse(path, sql_dir=newer).init()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(EVENTS_PER_DAY).fetchall()[-2:] == [("reports",), ("outlets",)]
+        assert con.execute("SELECT count(*) FROM zz_outlets").fetchone() == (0,)
+        (record,) = con.execute(INSTALL_RECORD).fetchall()
+        assert record[0] != old_record[0][0]
+
+    # Back on the repository's files, the view is theirs again.
+    Warehouse(path).init()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(EVENTS_PER_DAY).fetchall()[-1] == ("reports",)
+
+
+def test_warehouse_made_before_installs_were_recorded_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    older = sql_copy(tmp_path)
+    add_outlets_column(older)  # the older version's view differs from today's
+    build_unrecorded(path, older)
+    wh = Warehouse(path, lock_timeout=10)
+    wh.start_run("r-old", "sources.yaml", T0)
+    art = article("http://127.0.0.1/a/1")
+    stage_one(tmp_path / "r-old", [art], [event(art)])
+    wh.load_staged("r-old", tmp_path / "r-old")
+    with pytest.raises(duckdb.CatalogException):
+        rows(wh, INSTALL_RECORD)
+
+    wh.init()
+    assert len(rows(wh, INSTALL_RECORD)) == 1
+    assert rows(wh, EVENTS_PER_DAY)[-1] == ("reports",)
+    assert wh.unfinished_runs() == ["r-old"]
+    assert wh.counts() == {"runs": 1, "pages": 1, "articles": 1, "events": 1, "quarantine": 0}
+    upgraded = path.read_bytes()
+    wh.init()
+    assert path.read_bytes() == upgraded
+
+
+def test_views_changed_by_hand_are_put_back(wh: Warehouse) -> None:
+    with duckdb.connect(str(wh.path)) as con:
+        con.execute("DROP VIEW hotspots_7d")
+        con.execute("CREATE OR REPLACE VIEW events_per_day AS SELECT 1 AS one")
+    wh.init()
+    assert rows(wh, EVENTS_PER_DAY)[-1] == ("reports",)
+    assert rows(wh, "SELECT count(*) FROM hotspots_7d") == [(0,)]
+
+
+def test_an_install_that_failed_halfway_is_redone(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    Warehouse(path).init()
+    broken = sql_copy(tmp_path)
+    add_outlets_column(broken)
+    (broken / "views" / "zz_broken.sql").write_text(
+        "CREATE OR REPLACE VIEW zz_broken AS SELECT * FROM no_such_table;\n", encoding="utf-8"
+    )
+    with pytest.raises(WarehouseError, match="view zz_broken.sql failed"):
+        Warehouse(path, sql_dir=broken).init()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(INSTALL_RECORD).fetchall() == []
+        assert con.execute(EVENTS_PER_DAY).fetchall()[-1] == ("outlets",)  # half installed
+
+    Warehouse(path).init()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert len(con.execute(INSTALL_RECORD).fetchall()) == 1
+        assert con.execute(EVENTS_PER_DAY).fetchall()[-1] == ("reports",)
