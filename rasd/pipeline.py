@@ -471,7 +471,8 @@ def run_batches(
     summary.pages_unchanged += skipped
     summary.add_pages(discovery_failures)
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
-    stage_batch(stage_dir, 0, discovery_failures, [], [], [])
+    if discovery_failures:
+        stage_batch(stage_dir, 0, discovery_failures, [], [], [])
     # Three batches move at once: batch n+1 downloads while batch n is cleaned and
     # extracted on the worker processes and batch n-1 is validated and staged here.
     in_hand: tuple[int, list[FetchedPage], PendingBatch] | None = None

@@ -521,6 +521,8 @@ class Warehouse:
         if stage.loaded:
             return LoadCounts(already_loaded=True)
         batches = stage.batches()
+        if not batches:
+            return LoadCounts()  # a quiet night: nothing staged, nothing to write
         staged = {name: stage.read(name) for name in STAGED_TABLES}
         params = {"run_id": run_id, "loaded_at": utc_naive(datetime.now(UTC))}
         with self.connect() as con:
