@@ -1,7 +1,10 @@
 """The nightly Prefect flow: thin tasks around rasd.pipeline's plain functions.
 
 Tasks work on batches of pages, never one page each: Prefect's per-task overhead is
-high, and a few dozen tasks a night keep the server's bookkeeping light.
+high, and a few dozen tasks a night keep the server's bookkeeping light. On one machine a
+batch's pages, articles and events go to their task under `quote`: unquoted, Prefect walks
+every field of every item twice per task, looking for futures among them, which cost more
+CPU than the night's validation. (The order of these tasks is the loop's, not Prefect's.)
 """
 
 from __future__ import annotations
@@ -68,10 +71,14 @@ class TaskStages(pipeline.PlainStages):
 
     def fetch_ahead(self, refs: list[PageRef], previous: dict[str, PreviousFetch]):
         # On a cluster the task runs on a worker, which fetches in its own threads.
-        downloads = None if self.distributed else self.download_process()
-        if downloads is None:
+        if self.distributed:
+            # Under Dask's task runner a quoted parameter reaches the task still wrapped.
             return fetch_task.submit(refs, previous, self.settings)
-        return fetch_task.submit(refs, previous, self.settings, quote(downloads))
+        batch = (quote(refs), quote(previous), self.settings)
+        downloads = self.download_process()
+        if downloads is None:
+            return fetch_task.submit(*batch)
+        return fetch_task.submit(*batch, quote(downloads))
 
     def prepare(self, pages: int) -> None:
         if not self.distributed:  # on a cluster, the cluster's workers do the work
@@ -93,7 +100,7 @@ class TaskStages(pipeline.PlainStages):
         return super().process_ahead(pages)
 
     def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch:
-        return validate_task(batch, run_id, self.settings.validation_dir)
+        return validate_task(quote(batch), run_id, self.settings.validation_dir)
 
 
 def run_nightly(sources_file: Path, settings: Settings, distributed: bool = False) -> RunSummary:
