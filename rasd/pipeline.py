@@ -392,10 +392,7 @@ def _downloads(
     batches = list(batched(refs, settings.batch_size))
     pending = stages.fetch_ahead(batches[0], previous) if batches else None
     if batches:
-        # While the first batch downloads: the workers, then the suites' imports (seconds
-        # of them, paid before the first validation). A quiet night needs neither.
-        stages.prepare(len(refs))
-        threading.Thread(target=suite_runner, name="rasd-gx-warmup", daemon=True).start()
+        stages.prepare(len(refs))  # the workers start while the first batch downloads
     for number in range(len(batches)):
         assert pending is not None
         pages = pending.result()
@@ -486,6 +483,10 @@ def run_batches(
 
     for number, pages in enumerate(_downloads(stages, refs, previous, settings), start=1):
         _advance(progress, "fetch", len(pages))
+        if number == 1 and any(page.ok for page in pages):
+            # The suites' first use costs seconds of imports: pay them while this batch is
+            # cleaned. A night whose pages all answer "not modified" never imports them.
+            threading.Thread(target=suite_runner, name="rasd-gx-warmup", daemon=True).start()
         processing = stages.process_ahead(pages)
         if in_hand is not None:
             collect(*in_hand)
