@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
@@ -480,8 +480,11 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
     )
     print(f"generating and serving {args.pages} pages ...", flush=True)
     with serve_generated(args.pages, args.seed) as base_url:
-        print("floor: 16-thread download + trafilatura on all cores ...", flush=True)
-        floor = measure_floor(base_url, paths, args.threads, os.cpu_count() or 1)
+
+        def floor_now() -> dict:
+            print("floor: 16-thread download + trafilatura on all cores ...", flush=True)
+            return measure_floor(base_url, paths, args.threads, os.cpu_count() or 1)
+
         sources = work / "sources.yaml"
         sources.write_text(
             f"sources:\n  - name: bench\n    kind: sitemap\n"
@@ -490,7 +493,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         )
         modes = {}
         for mode in PREFECT_MODES[args.prefect]:
-            modes[mode] = measure_mode(mode, rasd, sources, work, env, timeout)
+            modes[mode] = measure_mode(mode, rasd, sources, work, env, timeout, floor_now)
             _check_runs(args.pages, modes[mode]["run"], modes[mode]["rerun"])
         breakdown = None
         if args.breakdown:
@@ -498,7 +501,8 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             breakdown = measure_breakdown(sources, work / "breakdown" / "warehouse.duckdb")
     for mode, figures in modes.items():
         print(f"\n{MODE_TITLES[mode]}:")
-        print(render(args.pages, floor["seconds"], figures["run"], figures["rerun"]))
+        floor = figures["floor"]["seconds"]
+        print(render(args.pages, floor, figures["run"], figures["rerun"]))
         counts = figures["warehouse"]
         print(f"warehouse: {counts['articles']} articles, {counts['events']} events")
     if breakdown:
@@ -510,13 +514,13 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         "seed": args.seed,
         "machine": info,
         "settings": {k: env.get(k) for k in _KNOBS},
-        "floor": floor,
         "prefect": {
             mode: {
+                "floor": figures["floor"],
                 "run": asdict(figures["run"]),
                 "rerun": asdict(figures["rerun"]),
                 "warehouse": figures["warehouse"],
-                "ratios": ratios(floor["seconds"], figures["run"], figures["rerun"]),
+                "ratios": ratios(figures["floor"]["seconds"], figures["run"], figures["rerun"]),
             }
             for mode, figures in modes.items()
         },
@@ -527,20 +531,31 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
 
 
 def measure_mode(
-    mode: str, rasd: Path, sources: Path, work: Path, env: dict[str, str], timeout: float
+    mode: str,
+    rasd: Path,
+    sources: Path,
+    work: Path,
+    env: dict[str, str],
+    timeout: float,
+    floor_now: Callable[[], dict],
 ) -> dict:
-    """A run and a rerun on a fresh warehouse with one Prefect set-up."""
+    """The floor, then a run and a rerun on a fresh warehouse with one Prefect set-up.
+
+    The floor is measured again right before each set-up's run: on a shared or virtual
+    machine the speed drifts over minutes, and a ratio is only as good as its two times
+    being taken under the same conditions."""
     folder = work / mode
     folder.mkdir(parents=True, exist_ok=True)
     warehouse = folder / "warehouse.duckdb"
     command = [str(rasd), "run", "--sources", str(sources), "--warehouse", str(warehouse)]
     command += ["--no-prefect"] if mode == "none" else []
     with _prefect_env(mode, folder, env) as run_env:
+        floor = floor_now()
         print(f"run ({MODE_TITLES[mode]}): {' '.join(command[1:])} ...", flush=True)
         run = run_rasd(command, run_env, folder / "run.log", timeout)
         print("rerun: the same, nothing changed ...", flush=True)
         rerun = run_rasd(command, run_env, folder / "rerun.log", timeout)
-    return {"run": run, "rerun": rerun, "warehouse": warehouse_counts(warehouse)}
+    return {"floor": floor, "run": run, "rerun": rerun, "warehouse": warehouse_counts(warehouse)}
 
 
 _KNOBS = ("RASD_BATCH_SIZE", "RASD_WORKERS", "RASD_FETCH_THREADS", "RASD_TRUST_LASTMOD")
