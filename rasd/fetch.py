@@ -11,7 +11,9 @@ Defences, each with a setting in FetchSettings:
 - per-host concurrency and a politeness delay between requests to one host;
 - body size caps on the wire and after decompression (bombs), checked while streaming;
 - redirects followed by hand: bounded, loops detected, http(s) only, and never from a
-  public address into a private or loopback one (server-side request forgery);
+  public address into a private or loopback one (server-side request forgery); the same
+  network rule holds, hop by hop, for the redirects httpx follows for sitemaps, feeds and
+  robots.txt;
 - HTML only; charset from BOM, header, <meta>, then detection (see rasd.rawstore).
 
 Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) are honoured.
@@ -83,8 +85,14 @@ class PreviousFetch:
     content_hash: str | None = None
 
 
-def make_client(settings: FetchSettings, follow_redirects: bool = False) -> httpx.Client:
-    """An httpx client with this stage's timeouts, User-Agent and accepted encodings."""
+def make_client(
+    settings: FetchSettings, follow_redirects: bool = False, resolver: Resolver | None = None
+) -> httpx.Client:
+    """An httpx client with this stage's timeouts, User-Agent and accepted encodings.
+
+    Redirects the client follows itself (sitemaps, feeds, robots.txt) keep the rule page
+    fetches keep by hand: never from a public address into a private or loopback one, hop
+    by hop; `resolver` classifies the hosts (default: the system's)."""
     timeout = httpx.Timeout(
         connect=settings.connect_timeout,
         read=settings.read_timeout,
@@ -106,9 +114,62 @@ def make_client(settings: FetchSettings, follow_redirects: bool = False) -> http
         headers=headers,
         follow_redirects=follow_redirects,
         max_redirects=settings.max_redirects,
+        event_hooks={"response": [_redirect_guard(resolver or system_resolver)]},
     )
     _install_deadline_backend(client)
     return client
+
+
+class RedirectRefused(httpx.RequestError):
+    """A redirect into a more private network than the address it came from."""
+
+
+def _redirect_guard(resolver: Resolver) -> Callable[[httpx.Response], None]:
+    """An httpx response hook: httpx calls it for every response it receives, before it
+    follows a redirect, so a refused target is never asked."""
+
+    def check(response: httpx.Response) -> None:
+        if not response.has_redirect_location:
+            return
+        try:
+            target = str(response.url.join(response.headers["location"]))
+        except (httpx.InvalidURL, ValueError):
+            return  # httpx refuses to follow it by itself
+        reason = network_refusal(str(response.url), target, resolver)
+        if reason is not None:
+            raise RedirectRefused(reason, request=response.request)
+
+    return check
+
+
+def network_refusal(start: str, target: str, resolver: Resolver) -> str | None:
+    """Why a redirect from `start` to `target` must not be followed; None when it may.
+
+    Into a more private network than the start's (loopback < private < public) is refused,
+    as is a target that does not resolve; a start that cannot be classified counts as
+    public, the strictest reading."""
+    start_host, target_host = _hostname(start), _hostname(target)
+    if target_host == start_host:
+        return None
+    target_net = _network(target_host, resolver)
+    if target_net is None:
+        return f"redirect to a host that does not resolve refused: {target}"
+    start_net = _network(start_host, resolver)
+    if start_net is None:
+        start_net = _PUBLIC
+    if target_net < start_net:
+        return (
+            f"redirect from a {_NETWORK_NAMES[start_net]} address into a "
+            f"{_NETWORK_NAMES[target_net]} one refused: {target}"
+        )
+    return None
+
+
+def _network(host: str, resolver: Resolver) -> int | None:
+    """The most private network `host` reaches (loopback < private < public)."""
+    addresses = [host] if _is_ip(host) else resolver(host)
+    ranks = [_classify(a) for a in addresses if _is_ip(a)]
+    return min(ranks) if ranks else None
 
 
 _ssl_lock = threading.Lock()
@@ -362,7 +423,7 @@ class _Fetcher:
         self.previous = previous
         self.pack = pack
         self.resolver = resolver
-        self.client = make_client(settings)
+        self.client = make_client(settings, resolver=resolver)
         self._headers = httpx.Headers(self.client.headers)
         self._timeouts = self.client.timeout.as_dict()
         self._lock = threading.Lock()
@@ -484,26 +545,9 @@ class _Fetcher:
             refuse(f"redirect to a non-http(s) URL refused: {target}")
         if target in seen:
             refuse(f"redirect loop: {target} was already visited")
-        start_host, target_host = _hostname(start), _hostname(target)
-        if target_host == start_host:
-            return
-        start_net = self._network(start_host)
-        target_net = self._network(target_host)
-        if target_net is None:
-            refuse(f"redirect to a host that does not resolve refused: {target}")
-        if start_net is None:
-            start_net = _PUBLIC  # the strictest reading when the start cannot be classified
-        if target_net < start_net:
-            refuse(
-                f"redirect from a {_NETWORK_NAMES[start_net]} address into a "
-                f"{_NETWORK_NAMES[target_net]} one refused: {target}"
-            )
-
-    def _network(self, host: str) -> int | None:
-        """The most private network `host` reaches (loopback < private < public)."""
-        addresses = [host] if _is_ip(host) else self.resolver(host)
-        ranks = [_classify(a) for a in addresses if _is_ip(a)]
-        return min(ranks) if ranks else None
+        reason = network_refusal(start, target, self.resolver)
+        if reason is not None:
+            refuse(reason)
 
     # -- reading the final response
     def _read_page(

@@ -16,8 +16,9 @@ from rasd.fetch import (
     make_client,
     shared_ssl_context,
 )
-from rasd.models import FetchedPage, PageRef
+from rasd.models import FetchedPage, PageRef, Source
 from rasd.rawstore import RawStore
+from rasd.sources import discover
 from tests.hostile_server import (
     ARABIC_TEXT,
     ETAG,
@@ -337,6 +338,40 @@ def test_redirect_to_an_equal_or_more_public_network_is_followed(
     assert page.final_url == f"http://{target}:{proxy.port}/good"
     assert (start, "/jump") in [(r.host, r.path) for r in proxy.requests]
     assert (target, "/good") in [(r.host, r.path) for r in proxy.requests]
+
+
+def test_a_sitemap_redirect_into_a_more_private_network_is_refused(proxy: HostileServer) -> None:
+    # Discovery's client follows redirects itself; the rule of page fetches still holds.
+    secret = f"http://evil.test:{proxy.port}/secret.xml"
+    proxy.add_reply("/sitemap.xml", Reply(b"", 302, {"Location": secret}))
+    source = Source("s", "sitemap", url=f"http://public.test:{proxy.port}/sitemap.xml")
+    with make_client(FAST, follow_redirects=True, resolver=fake_dns) as client:
+        found = discover(source, client)
+    (failure,) = found.failures
+    assert found.refs == []
+    assert failure.error == (
+        f"RedirectRefused: redirect from a public address into a loopback one refused: {secret}"
+    )
+    assert proxy.count("/secret.xml") == 0
+    assert set(proxy.hosts()) == {"public.test"}
+
+
+@pytest.mark.parametrize(
+    ("target", "asked"),
+    [("evil.test", 0), ("intranet.test", 0), ("other-public.test", 1)],
+)
+def test_a_robots_redirect_keeps_the_network_rule(
+    proxy: HostileServer, target: str, asked: int
+) -> None:
+    rules = f"http://{target}:{proxy.port}/rules.txt"
+    proxy.add_reply("/robots.txt", Reply(b"", 302, {"Location": rules}))
+    proxy.add_reply("/rules.txt", Reply(b"User-agent: *\nAllow: /\n", 200))
+    (page,) = fetch_pages(
+        [PageRef(f"http://public.test:{proxy.port}/good", "t")], FAST, resolver=fake_dns
+    )
+    assert_good(page)  # robots.txt not to be had counts as no rules
+    assert proxy.count("/rules.txt") == asked
+    assert (target in proxy.hosts()) == bool(asked)
 
 
 @pytest.mark.timeout(20)
