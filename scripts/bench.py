@@ -501,8 +501,12 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             breakdown = measure_breakdown(sources, work / "breakdown" / "warehouse.duckdb")
     for mode, figures in modes.items():
         print(f"\n{MODE_TITLES[mode]}:")
-        floor = figures["floor"]["seconds"]
-        print(render(args.pages, floor, figures["run"], figures["rerun"]))
+        floor = figures["floor"]
+        print(render(args.pages, floor["seconds"], figures["run"], figures["rerun"]))
+        print(
+            f"floor: the mean of {floor['before_run']['seconds']:.1f} s before the run "
+            f"and {floor['after_run']['seconds']:.1f} s after it"
+        )
         counts = figures["warehouse"]
         print(f"warehouse: {counts['articles']} articles, {counts['events']} events")
     if breakdown:
@@ -539,20 +543,27 @@ def measure_mode(
     timeout: float,
     floor_now: Callable[[], dict],
 ) -> dict:
-    """The floor, then a run and a rerun on a fresh warehouse with one Prefect set-up.
+    """The floor, a run on a fresh warehouse with one Prefect set-up, the floor again, then
+    the rerun.
 
-    The floor is measured again right before each set-up's run: on a shared or virtual
-    machine the speed drifts over minutes, and a ratio is only as good as its two times
-    being taken under the same conditions."""
+    Each set-up has its own floor, the mean of the measurements just before and just after
+    its run: on a shared or virtual machine the speed drifts over minutes, and a ratio is
+    only as good as its two times being taken under the same conditions."""
     folder = work / mode
     folder.mkdir(parents=True, exist_ok=True)
     warehouse = folder / "warehouse.duckdb"
     command = [str(rasd), "run", "--sources", str(sources), "--warehouse", str(warehouse)]
     command += ["--no-prefect"] if mode == "none" else []
     with _prefect_env(mode, folder, env) as run_env:
-        floor = floor_now()
+        before = floor_now()
         print(f"run ({MODE_TITLES[mode]}): {' '.join(command[1:])} ...", flush=True)
         run = run_rasd(command, run_env, folder / "run.log", timeout)
+        after = floor_now()
+        floor = {
+            "seconds": (before["seconds"] + after["seconds"]) / 2,
+            "before_run": before,
+            "after_run": after,
+        }
         print("rerun: the same, nothing changed ...", flush=True)
         rerun = run_rasd(command, run_env, folder / "rerun.log", timeout)
     return {"floor": floor, "run": run, "rerun": rerun, "warehouse": warehouse_counts(warehouse)}
