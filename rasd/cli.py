@@ -10,9 +10,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rasd.settings import DEFAULT_SOURCES, Settings
+
+if TYPE_CHECKING:
+    from rasd.pipeline import RunSummary
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -59,6 +62,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     sources = Path(args.sources)
     _check_sources(sources)
     check_warehouse_path(settings.warehouse)
+    from rasd import downloads
+
+    if settings.workers > 1:
+        downloads.start_early()  # its start-up overlaps the imports below
+    try:
+        summary = _run(args, settings, sources)
+    finally:
+        downloads.stop_early()
+    print(summary.render())
+    _write_run_report(settings, summary.run_id)
+    return _exit_for(summary)
+
+
+def _run(args: argparse.Namespace, settings: Settings, sources: Path) -> RunSummary:
     if args.no_prefect:
         from rasd.pipeline import run_pipeline
 
@@ -73,9 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             with prefect_api(server):
                 summary = nightly(str(sources), str(settings.warehouse), return_state=False)
-    print(summary.render())
-    _write_run_report(settings, summary.run_id)
-    return _exit_for(summary)
+    return summary
 
 
 def _write_run_report(settings: Settings, run_id: str) -> None:

@@ -49,18 +49,51 @@ def can_start_process() -> bool:
     return not multiprocessing.current_process().daemon
 
 
+def _new_pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=end_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def _started() -> None:
+    """A no-op: submitting it makes the pool start its process."""
+
+
+_early: ProcessPoolExecutor | None = None
+
+
+def start_early() -> None:
+    """Start this process's download process now, ahead of the run.
+
+    `rasd run` calls it before importing Prefect: the process's own start-up (a new
+    interpreter importing the fetcher) then overlaps that import instead of delaying the
+    first batch. The run's DownloadProcess adopts it; `stop_early` ends it if none does.
+    """
+    global _early
+    if _early is None and can_start_process():
+        _early = _new_pool()
+        _early.submit(_started)
+
+
+def stop_early() -> None:
+    """End the process `start_early` started if no run adopted it (a quiet night)."""
+    global _early
+    if _early is not None:
+        _early.shutdown(cancel_futures=True)
+        _early = None
+
+
 class DownloadProcess:
     """One process that fetches batch after batch for a run."""
 
     def __init__(self, settings: FetchSettings, raw_dir: Path) -> None:
+        global _early
         self.settings = settings
         self.raw_dir = raw_dir
-        self._pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=end_with_parent,
-            initargs=(os.getpid(),),
-        )
+        self._pool, _early = (_early or _new_pool()), None
 
     def submit(
         self, refs: list[PageRef], previous: Mapping[str, PreviousFetch]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from rasd import downloads
 from rasd.downloads import DownloadProcess, can_start_process
 from rasd.fetch import FetchSettings
 from rasd.models import PageRef
@@ -14,6 +17,7 @@ from rasd.pipeline import PlainStages, run_pipeline
 from rasd.rawstore import RawStore
 from rasd.settings import Settings
 from tests.hostile_server import ROBOTS_TXT, HostileServer, arabic_page
+from tests.processes import alive
 
 FETCH = FetchSettings(user_agent="rasd-test", total_timeout=10.0, max_retries=0)
 
@@ -65,3 +69,55 @@ def test_a_run_with_two_workers_downloads_in_its_own_process(
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert len(hashes) == 5 and articles == 5
     assert all(RawStore(settings.raw_dir).has(h) for h in hashes)
+
+
+def spawned_children() -> set[int]:
+    """This process's children started with multiprocessing's spawn."""
+    found = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline and alive(int(pid)):
+                found.add(int(pid))
+    return found
+
+
+def wait_for_child(before: set[int]) -> int:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        new = spawned_children() - before
+        if new:
+            (pid,) = new
+            return pid
+        time.sleep(0.05)
+    raise AssertionError("no download process started")
+
+
+@pytest.mark.timeout(60)
+def test_a_process_started_early_is_the_one_that_downloads(tmp_path: Path) -> None:
+    before = spawned_children()
+    downloads.start_early()
+    early = wait_for_child(before)
+    with HostileServer(with_hostile_routes=False) as server:
+        server.add_page("/news/a.html", arabic_page("خبر أول"))
+        process = DownloadProcess(FETCH, tmp_path / "raw")
+        downloads.stop_early()  # adopted: not the early process's to stop any more
+        try:
+            (page,) = process.submit([PageRef(server.url("/news/a.html"), "t")], {}).result()
+            assert spawned_children() - before == {early}
+        finally:
+            process.close()
+    assert page.status == 200 and "خبر أول" in (page.html or "")
+    assert not alive(early)
+
+
+@pytest.mark.timeout(60)
+def test_a_process_started_early_and_never_used_is_stopped() -> None:
+    before = spawned_children()
+    downloads.start_early()
+    early = wait_for_child(before)
+    downloads.stop_early()
+    deadline = time.monotonic() + 10
+    while alive(early) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(early)
