@@ -82,13 +82,13 @@ def _run(args: argparse.Namespace, settings: Settings, sources: Path) -> RunSumm
         summary = run_pipeline(sources, settings, show_progress=True)
     else:
         _quiet_prefect()
-        from flows.api import prefect_api, temporary_server
+        from flows.api import prefect_api, temporary_server, without_heartbeats
 
         # The server starts in its own process while this one imports the flow.
         with temporary_server() as server:
             from flows.nightly import nightly
 
-            with prefect_api(server):
+            with prefect_api(server), without_heartbeats():
                 summary = nightly(str(sources), str(settings.warehouse), return_state=False)
     return summary
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -9,7 +10,13 @@ import pytest
 from prefect import flow, get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows.api import TemporaryServer, prefect_api, temporary_server
+from flows.api import (
+    HEARTBEAT_VARIABLES,
+    TemporaryServer,
+    prefect_api,
+    temporary_server,
+    without_heartbeats,
+)
 from rasd.settings import REPO_ROOT
 from tests.processes import alive, outlives_killed_parent
 
@@ -85,3 +92,35 @@ def test_the_temporary_server_ends_when_its_run_is_killed(tmp_path) -> None:  # 
         assert not survived, "the temporary server outlived its killed run"
     finally:
         run.kill()
+
+
+def test_runs_started_by_rasd_send_no_heartbeats(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import get_current_settings
+
+    for name in HEARTBEAT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    assert get_current_settings().flows.heartbeat_frequency == 180  # Prefect's default
+    with without_heartbeats():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == 180
+
+
+def test_an_operator_s_heartbeat_interval_is_kept() -> None:
+    # Prefect reads its settings from the environment when the process starts.
+    script = (
+        "from prefect.settings import get_current_settings as s\n"
+        "from flows.api import without_heartbeats\n"
+        "with without_heartbeats():\n"
+        "    print(s().flows.heartbeat_frequency)\n"
+    )
+    env = {**os.environ, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "60"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60"]
