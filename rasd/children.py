@@ -25,3 +25,8 @@ def end_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="rasd-parent-watch", daemon=True).start()
+
+
+def idle_task(*_: object) -> None:
+    """A no-op task: submitted to a new pool, it makes the pool start its processes now
+    rather than with the first real task."""

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from rasd.children import end_with_parent
+from rasd.children import end_with_parent, idle_task
 from rasd.fetch import FetchSettings, PreviousFetch, RobotsCache, fetch_pages
 from rasd.models import FetchedPage, PageRef
 from rasd.rawstore import RawStore
@@ -58,10 +58,6 @@ def _new_pool() -> ProcessPoolExecutor:
     )
 
 
-def _started() -> None:
-    """A no-op: submitting it makes the pool start its process."""
-
-
 _early: ProcessPoolExecutor | None = None
 
 
@@ -75,7 +71,7 @@ def start_early() -> None:
     global _early
     if _early is None and can_start_process():
         _early = _new_pool()
-        _early.submit(_started)
+        _early.submit(idle_task)
 
 
 def stop_early() -> None:

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from rasd.children import end_with_parent
+from rasd.children import end_with_parent, idle_task
 from rasd.downloads import DownloadProcess, can_start_process, download
 from rasd.fetch import FetchSettings, PreviousFetch, make_client
 from rasd.models import Article, Event, FetchedPage, PageRef
@@ -307,7 +307,7 @@ class PlainStages:
                 initargs=(os.getpid(),),
             )
             # Forked now, before any other thread of the run starts importing.
-            for _ in self._pool.map(_ready, range(self.settings.workers)):
+            for _ in self._pool.map(idle_task, range(self.settings.workers)):
                 pass
 
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
@@ -347,10 +347,6 @@ def _load_processing() -> None:
     from rasd.extract.places import Gazetteer
 
     Gazetteer.default()
-
-
-def _ready(_: int) -> None:
-    """A no-op for each worker, so the pool forks them all at once."""
 
 
 def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
