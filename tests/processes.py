@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 
 def alive(pid: int) -> bool:
@@ -26,3 +27,14 @@ def outlives_killed_parent(parent: subprocess.Popen, child: int, seconds: float)
     while alive(child) and time.monotonic() < deadline:
         time.sleep(0.1)
     return alive(child)
+
+
+def spawned_children() -> set[int]:
+    """This process's running children that multiprocessing started with spawn."""
+    found = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline and alive(int(pid)):
+                found.add(int(pid))
+    return found

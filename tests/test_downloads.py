@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rasd.pipeline import PlainStages, run_pipeline
 from rasd.rawstore import RawStore
 from rasd.settings import Settings
 from tests.hostile_server import ROBOTS_TXT, HostileServer, arabic_page
-from tests.processes import alive
+from tests.processes import alive, spawned_children
 
 FETCH = FetchSettings(user_agent="rasd-test", total_timeout=10.0, max_retries=0)
 
@@ -69,17 +68,6 @@ def test_a_run_with_two_workers_downloads_in_its_own_process(
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert len(hashes) == 5 and articles == 5
     assert all(RawStore(settings.raw_dir).has(h) for h in hashes)
-
-
-def spawned_children() -> set[int]:
-    """This process's children started with multiprocessing's spawn."""
-    found = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if b"spawn_main" in cmdline and alive(int(pid)):
-                found.add(int(pid))
-    return found
 
 
 def wait_for_child(before: set[int]) -> int:
