@@ -477,6 +477,13 @@ def sql_copy(tmp_path: Path, name: str = "sql") -> Path:
     return Path(shutil.copytree(SQL_DIR, tmp_path / name))
 
 
+def add_view(sql_dir: Path, name: str, select: str) -> None:
+    """A view file of its own in a copy of sql/."""
+    (sql_dir / "views" / f"{name}.sql").write_text(
+        f"CREATE OR REPLACE VIEW {name} AS {select};\n", encoding="utf-8"
+    )
+
+
 def add_outlets_column(sql_dir: Path) -> None:
     """A newer version of the events_per_day view: one more column."""
     view = sql_dir / "views" / "events_per_day.sql"
@@ -533,10 +540,7 @@ def test_changed_view_sql_replaces_the_view(tmp_path: Path) -> None:
     Warehouse(path).init()
     newer = sql_copy(tmp_path)
     add_outlets_column(newer)
-    (newer / "views" / "zz_outlets.sql").write_text(
-        "CREATE OR REPLACE VIEW zz_outlets AS SELECT DISTINCT site FROM articles;\n",
-        encoding="utf-8",
-    )
+    add_view(newer, "zz_outlets", "SELECT DISTINCT site FROM articles")
     with duckdb.connect(str(path), read_only=True) as con:
         old_record = con.execute(INSTALL_RECORD).fetchall()
         assert "outlets" not in {c for (c,) in con.execute(EVENTS_PER_DAY).fetchall()}
@@ -591,9 +595,7 @@ def test_an_install_that_failed_halfway_is_redone(tmp_path: Path) -> None:
     Warehouse(path).init()
     broken = sql_copy(tmp_path)
     add_outlets_column(broken)
-    (broken / "views" / "zz_broken.sql").write_text(
-        "CREATE OR REPLACE VIEW zz_broken AS SELECT * FROM no_such_table;\n", encoding="utf-8"
-    )
+    add_view(broken, "zz_broken", "SELECT * FROM no_such_table")
     with pytest.raises(WarehouseError, match="view zz_broken.sql failed"):
         Warehouse(path, sql_dir=broken).init()
     with duckdb.connect(str(path), read_only=True) as con:
