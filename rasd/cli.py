@@ -64,7 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_warehouse_path(settings.warehouse)
     from rasd import downloads
 
-    if settings.workers > 1:
+    if settings.download_apart:
         downloads.start_early()  # its start-up overlaps the imports below
     try:
         summary = _run(args, settings, sources)

@@ -271,7 +271,7 @@ class PlainStages:
     def download_process(self) -> DownloadProcess | None:
         """The run's download process, started on first use; None where downloads stay in
         this process (one worker asked for, or no child processes allowed here)."""
-        wanted = self.use_download_process and self.settings.workers > 1
+        wanted = self.use_download_process and self.settings.download_apart
         if not wanted or not can_start_process():
             return None
         if self._downloads is None:

@@ -43,6 +43,12 @@ class Settings:
     dask_address: str | None = None  # a Dask scheduler to run the CPU stages on
 
     @property
+    def download_apart(self) -> bool:
+        """Whether downloads run in a process of their own: beside worker processes they
+        would share the run process's interpreter lock with the hand-over of pages."""
+        return self.workers > 1
+
+    @property
     def home(self) -> Path:
         """The folder beside the warehouse that holds raw pages, staging and reports."""
         return self.warehouse.parent
