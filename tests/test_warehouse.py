@@ -484,6 +484,15 @@ def add_view(sql_dir: Path, name: str, select: str) -> None:
     )
 
 
+def newer_sql(tmp_path: Path, view: str, select: str) -> Path:
+    """A copy of sql/ as a later version might ship it: events_per_day with one more
+    column, and one more view."""
+    newer = sql_copy(tmp_path)
+    add_outlets_column(newer)
+    add_view(newer, view, select)
+    return newer
+
+
 def add_outlets_column(sql_dir: Path) -> None:
     """A newer version of the events_per_day view: one more column."""
     view = sql_dir / "views" / "events_per_day.sql"
@@ -538,9 +547,7 @@ def test_reopening_an_up_to_date_warehouse_writes_nothing(wh: Warehouse, tmp_pat
 def test_changed_view_sql_replaces_the_view(tmp_path: Path) -> None:
     path = tmp_path / "warehouse.duckdb"
     Warehouse(path).init()
-    newer = sql_copy(tmp_path)
-    add_outlets_column(newer)
-    add_view(newer, "zz_outlets", "SELECT DISTINCT site FROM articles")
+    newer = newer_sql(tmp_path, "zz_outlets", "SELECT DISTINCT site FROM articles")
     with duckdb.connect(str(path), read_only=True) as con:
         old_record = con.execute(INSTALL_RECORD).fetchall()
         assert "outlets" not in {c for (c,) in con.execute(EVENTS_PER_DAY).fetchall()}
@@ -593,9 +600,7 @@ def test_views_changed_by_hand_are_put_back(wh: Warehouse) -> None:
 def test_an_install_that_failed_halfway_is_redone(tmp_path: Path) -> None:
     path = tmp_path / "warehouse.duckdb"
     Warehouse(path).init()
-    broken = sql_copy(tmp_path)
-    add_outlets_column(broken)
-    add_view(broken, "zz_broken", "SELECT * FROM no_such_table")
+    broken = newer_sql(tmp_path, "zz_broken", "SELECT * FROM no_such_table")
     with pytest.raises(WarehouseError, match="view zz_broken.sql failed"):
         Warehouse(path, sql_dir=broken).init()
     with duckdb.connect(str(path), read_only=True) as con:
