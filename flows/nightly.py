@@ -28,9 +28,12 @@ TASK_OPTIONS = {"cache_policy": NO_CACHE, "persist_result": False}
 
 @task(name="discover", **TASK_OPTIONS)
 def discover_task(
-    sources_file: Path, settings: Settings
+    sources_file: Path,
+    settings: Settings,
+    found: tuple[list[PageRef], list[FetchedPage]] | None = None,
 ) -> tuple[list[PageRef], list[FetchedPage]]:
-    return pipeline.discover_pages(sources_file, settings)
+    """The listings' pages; `found` when `rasd run`'s head start has read them already."""
+    return found if found is not None else pipeline.discover_pages(sources_file, settings)
 
 
 @task(name="fetch", **TASK_OPTIONS)
@@ -67,7 +70,8 @@ class TaskStages(pipeline.PlainStages):
         self.distributed = distributed
 
     def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]:
-        return discover_task(sources_file, self.settings)
+        found = self.adopt_head_start(sources_file)
+        return discover_task(sources_file, self.settings, quote(found))
 
     def fetch_ahead(self, refs: list[PageRef], previous: dict[str, PreviousFetch]):
         # On a cluster the task runs on a worker, which fetches in its own threads.

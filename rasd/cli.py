@@ -64,11 +64,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_warehouse_path(settings.warehouse)
     from rasd import downloads
 
+    head_start = None
     if settings.download_apart:
         downloads.start_early()  # its start-up overlaps the imports below
+        if not settings.dask_address:  # on a cluster, the cluster's workers do the work
+            from rasd.pipeline import HeadStart
+
+            head_start = HeadStart.begin(sources, settings)
     try:
         summary = _run(args, settings, sources)
     finally:
+        if head_start is not None:
+            head_start.close()
         downloads.stop_early()
     print(summary.render())
     _write_run_report(settings, summary.run_id)

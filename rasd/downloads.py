@@ -90,13 +90,25 @@ class DownloadProcess:
         self.settings = settings
         self.raw_dir = raw_dir
         self._pool, _early = (_early or _new_pool()), None
+        self._ahead: dict[tuple[str, ...], Future[list[FetchedPage]]] = {}
 
     def submit(
         self, refs: list[PageRef], previous: Mapping[str, PreviousFetch]
     ) -> Future[list[FetchedPage]]:
+        ahead = self._ahead.pop(tuple(ref.url for ref in refs), None)
+        if ahead is not None:
+            return ahead  # already asked for by submit_ahead: not downloaded twice
         # Only this batch's part of what earlier runs saw crosses to the process.
         known = {ref.url: previous[ref.url] for ref in refs if ref.url in previous}
         return self._pool.submit(download, refs, self.settings, known, self.raw_dir)
+
+    def submit_ahead(
+        self, refs: list[PageRef], previous: Mapping[str, PreviousFetch]
+    ) -> Future[list[FetchedPage]]:
+        """Submit now; a later `submit` of the same pages gets this download."""
+        future = self.submit(refs, previous)
+        self._ahead[tuple(ref.url for ref in refs)] = future
+        return future
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)

@@ -19,8 +19,8 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -264,6 +264,7 @@ class PlainStages:
         self.raw_store = RawStore(settings.raw_dir)
         self._pool: ProcessPoolExecutor | None = None
         self._downloads: DownloadProcess | None = None
+        self._head: HeadStart | None = None
         self._frozen = False
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-fetch")
         self._processor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-process")
@@ -285,7 +286,25 @@ class PlainStages:
         return self._fetcher.submit(self.fetch, refs, previous)
 
     def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]:
-        return discover_pages(sources_file, self.settings)
+        found = self.adopt_head_start(sources_file)
+        return found if found is not None else discover_pages(sources_file, self.settings)
+
+    def adopt_head_start(
+        self, sources_file: Path
+    ) -> tuple[list[PageRef], list[FetchedPage]] | None:
+        """Take over the head start `rasd run` began for this very run, if any: its
+        download process, workers and first batches become this run's. Returns what it
+        discovered, or None when there is none to take over."""
+        head = take_head_start(sources_file, self.settings)
+        if head is None or not self.use_download_process:
+            return None
+        self._head = head
+        if self._downloads is None:
+            self._downloads, head.downloads = head.downloads, None
+        if self._pool is None and head.pool is not None:
+            self._pool, head.pool = head.pool, None
+            self._frozen, head.frozen = head.frozen, False
+        return head.discovery
 
     def fetch(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> list[FetchedPage]:
         return fetch_batch(refs, previous, self.settings)
@@ -294,21 +313,8 @@ class PlainStages:
         """Start the worker processes for a night of `pages`, while its first batch
         downloads; a handful of pages is cleaned here."""
         if self._pool is None and self._parallel(pages):
-            # Loaded before the fork, the gazetteer is shared copy-on-write by the workers
-            # instead of being built again in each of them. Frozen, it and everything
-            # imported so far are skipped by the garbage collections of the run, here and
-            # in the workers, whose collections would otherwise also copy the shared pages.
-            _load_processing()
-            gc.freeze()
+            self._pool = start_worker_pool(self.settings.workers)
             self._frozen = True
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.settings.workers,
-                initializer=end_with_parent,
-                initargs=(os.getpid(),),
-            )
-            # Forked now, before any other thread of the run starts importing.
-            for _ in self._pool.map(idle_task, range(self.settings.workers)):
-                pass
 
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
         if not self._parallel(len(pages)):
@@ -317,9 +323,13 @@ class PlainStages:
         return process_pages_parallel(pages, self._pool, self.settings.workers)
 
     def _parallel(self, pages: int) -> bool:
-        return self.settings.workers > 1 and pages >= 4 * self.settings.workers
+        return parallel_for(self.settings, pages)
 
     def process_ahead(self, pages: list[FetchedPage]) -> PendingBatch:
+        if self._head is not None:
+            begun = self._head.take_processing([page.url for page in pages])
+            if begun is not None:
+                return begun
         return self._processor.submit(self.process, pages)
 
     def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch:
@@ -330,15 +340,8 @@ class PlainStages:
     def close(self) -> None:
         self._fetcher.shutdown(cancel_futures=True)
         self._processor.shutdown(cancel_futures=True)
-        if self._downloads is not None:
-            self._downloads.close()
-            self._downloads = None
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-        if self._frozen:
-            gc.unfreeze()  # a long-lived process collects its garbage as usual again
-            self._frozen = False
+        stop_children(self._downloads, self._pool, self._frozen)
+        self._downloads, self._pool, self._frozen = None, None, False
 
 
 def _load_processing() -> None:
@@ -347,6 +350,52 @@ def _load_processing() -> None:
     from rasd.extract.places import Gazetteer
 
     Gazetteer.default()
+
+
+def parallel_for(settings: Settings, pages: int) -> bool:
+    """Whether `pages` are cleaned and extracted on worker processes."""
+    return settings.workers > 1 and pages >= 4 * settings.workers
+
+
+def start_worker_pool(workers: int) -> ProcessPoolExecutor:
+    """The clean + extract worker processes, forked now.
+
+    Loaded before the fork, the gazetteer is shared copy-on-write by the workers instead of
+    being built again in each of them. Frozen, it and everything imported so far are
+    skipped by the garbage collections of the run, here and in the workers, whose
+    collections would otherwise also copy the shared pages; the caller unfreezes
+    (`gc.unfreeze`) when the pool is done.
+    """
+    _load_processing()
+    gc.freeze()
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)
+    )
+    # Forked now, before any other thread of the run starts importing.
+    for _ in pool.map(idle_task, range(workers)):
+        pass
+    return pool
+
+
+def stop_children(
+    downloads: DownloadProcess | None, pool: ProcessPoolExecutor | None, frozen: bool
+) -> None:
+    """End a run's download process and workers; `frozen` when `start_worker_pool` froze
+    the garbage collector's view, which a long-lived process must undo."""
+    if downloads is not None:
+        downloads.close()
+    if pool is not None:
+        pool.shutdown(cancel_futures=True)
+    if frozen:
+        gc.unfreeze()
+
+
+def previous_fetch_map(warehouse: Warehouse) -> dict[str, PreviousFetch]:
+    """What earlier runs saw of each URL, for conditional requests and content hashes."""
+    return {
+        url: PreviousFetch(etag=etag, last_modified=modified, content_hash=digest)
+        for url, (etag, modified, digest) in warehouse.previous_fetches().items()
+    }
 
 
 def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
@@ -456,10 +505,7 @@ def run_batches(
     """Fetch, process, validate and stage every batch, then load them all at once and
     draw the night's Data Docs."""
     stage_dir = settings.staging_dir / summary.run_id
-    previous = {
-        url: PreviousFetch(etag=etag, last_modified=modified, content_hash=digest)
-        for url, (etag, modified, digest) in warehouse.previous_fetches().items()
-    }
+    previous = previous_fetch_map(warehouse)
     refs, skipped = skip_unmodified(refs, warehouse.last_fetched(), settings.trust_lastmod)
     summary.pages_unchanged += skipped
     summary.add_pages(discovery_failures)
@@ -541,8 +587,18 @@ def run_pipeline(
     show_progress: bool = False,
 ) -> RunSummary:
     """One complete run, recorded in the runs table whatever happens."""
-    with exclusive_run(settings):
+    with _run_lock(settings):
         return _run_locked(sources_file, settings, stages or PlainStages(settings), show_progress)
+
+
+@contextmanager
+def _run_lock(settings: Settings) -> Iterator[None]:
+    """The run lock, unless this process's head start took it for this very run."""
+    if _head_start is not None and _head_start.settings.warehouse == settings.warehouse:
+        yield
+    else:
+        with exclusive_run(settings):
+            yield
 
 
 def _run_locked(
@@ -571,3 +627,112 @@ def _run_locked(
         summary.seconds = time.monotonic() - started
         warehouse.finish_run(summary.run_id, summary.status, summary.counts(), summary.message)
     return summary
+
+
+class HeadStart:
+    """A run's first steps, begun before the orchestrator is loaded.
+
+    `rasd run` spends its first seconds importing Prefect and creating the flow run, with
+    one core working and the other idle, and only then reads the listings. Begun before
+    that, a head start takes the run lock, reads the listings and what earlier runs
+    fetched, downloads the first two batches in the download process and cleans and
+    extracts the first on the workers. The run's stages take each piece over
+    (`PlainStages.adopt_head_start`), so nothing is fetched or processed twice; `close`
+    stops whatever was not taken over and releases the lock.
+
+    A head start is only ever a shortcut: when any step fails, it stops, and the run does
+    every step itself and reports what went wrong. Pages it fetched for a run that then
+    never started are in the raw store only; the next run asks for them again.
+    """
+
+    BATCHES_AHEAD = 2  # downloaded: the run has its second batch as soon as it starts
+
+    def __init__(self, sources_file: Path, settings: Settings) -> None:
+        self.sources_file = Path(sources_file).resolve()
+        self.settings = settings
+        self.discovery: tuple[list[PageRef], list[FetchedPage]] | None = None
+        self.downloads: DownloadProcess | None = None
+        self.pool: ProcessPoolExecutor | None = None
+        self.frozen = False
+        self._first_urls: list[str] = []
+        self._processing: Future[ProcessedBatch] | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._held = ExitStack()
+
+    @classmethod
+    def begin(cls, sources_file: Path, settings: Settings) -> HeadStart | None:
+        """Begin a run's first steps; None when they could not be begun (another run holds
+        the warehouse, say), which the run itself will then report."""
+        global _head_start
+        head = cls(sources_file, settings)
+        try:
+            head._begin()
+        except Exception as exc:  # noqa: BLE001 - the run repeats the step and reports it
+            log.debug("no head start: %s: %s", type(exc).__name__, exc)
+            head.close()
+            return None
+        _head_start = head
+        return head
+
+    def _begin(self) -> None:
+        settings = self.settings
+        self._held.enter_context(exclusive_run(settings))
+        warehouse = Warehouse(settings.warehouse)
+        warehouse.init()
+        previous = previous_fetch_map(warehouse)
+        self.discovery = discover_pages(self.sources_file, settings)
+        refs, _ = skip_unmodified(
+            self.discovery[0], warehouse.last_fetched(), settings.trust_lastmod
+        )
+        if not refs or not settings.download_apart or not can_start_process():
+            return
+        first, *more = list(batched(refs, settings.batch_size))[: self.BATCHES_AHEAD]
+        self.downloads = DownloadProcess(fetch_settings(settings), settings.raw_dir)
+        fetching = self.downloads.submit_ahead(first, previous)
+        for batch in more:
+            self.downloads.submit_ahead(batch, previous)
+        if not parallel_for(settings, len(refs)):
+            return
+        # The gazetteer is built and the workers fork while the first batch downloads.
+        self.pool = start_worker_pool(settings.workers)
+        self.frozen = True
+        pool = self.pool
+        self._first_urls = [ref.url for ref in first]
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-head-start")
+        self._processing = self._thread.submit(
+            lambda: process_pages_parallel(fetching.result(), pool, settings.workers)
+        )
+
+    def serves(self, sources_file: Path, settings: Settings) -> bool:
+        return Path(sources_file).resolve() == self.sources_file and settings == self.settings
+
+    def take_processing(self, urls: list[str]) -> Future[ProcessedBatch] | None:
+        """The clean + extract begun for these very pages, once."""
+        if self._processing is None or urls != self._first_urls:
+            return None
+        processing, self._processing = self._processing, None
+        return processing
+
+    def close(self) -> None:
+        """Stop what no run took over, then release the run lock."""
+        global _head_start
+        if _head_start is self:
+            _head_start = None
+        if self._thread is not None:
+            self._thread.shutdown(cancel_futures=True)
+        stop_children(self.downloads, self.pool, self.frozen)
+        self.downloads, self.pool, self.frozen = None, None, False
+        self._held.close()
+
+
+_head_start: HeadStart | None = None
+
+
+def take_head_start(sources_file: Path, settings: Settings) -> HeadStart | None:
+    """This process's head start, if it was begun for this run; a run takes it once."""
+    global _head_start
+    head = _head_start
+    if head is None or not head.serves(sources_file, settings):
+        return None
+    _head_start = None
+    return head
