@@ -9,12 +9,14 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from rasd.settings import DEFAULT_SOURCES, Settings
 
 if TYPE_CHECKING:
+    from flows.api import TemporaryServer
     from rasd.pipeline import RunSummary
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -62,42 +64,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     sources = Path(args.sources)
     _check_sources(sources)
     check_warehouse_path(settings.warehouse)
-    from rasd import downloads
+    with ExitStack() as started:  # what is started here ends here, in reverse order
+        server = None
+        if not args.no_prefect:
+            _quiet_prefect()
+            from flows.api import temporary_server
 
-    head_start = None
-    if settings.download_apart:
-        downloads.start_early()  # its start-up overlaps the imports below
-        if not settings.dask_address:  # on a cluster, the cluster's workers do the work
-            from rasd.pipeline import HeadStart
-
-            head_start = HeadStart.begin(sources, settings)
-    try:
-        summary = _run(args, settings, sources)
-    finally:
-        if head_start is not None:
-            head_start.close()
-        downloads.stop_early()
+            # The server's start-up, in a process of its own, is the longest: it goes first.
+            server = started.enter_context(temporary_server())
+        _begin_early(settings, sources, started)
+        summary = _run(args, settings, sources, server)
     print(summary.render())
     _write_run_report(settings, summary.run_id)
     return _exit_for(summary)
 
 
-def _run(args: argparse.Namespace, settings: Settings, sources: Path) -> RunSummary:
+def _begin_early(settings: Settings, sources: Path, started: ExitStack) -> None:
+    """Start the download process and the run's head start before Prefect is imported,
+    so their work overlaps that import."""
+    if not settings.download_apart:
+        return
+    from rasd import downloads
+
+    downloads.start_early()
+    started.callback(downloads.stop_early)
+    if settings.dask_address:
+        return  # on a cluster, the cluster's workers do the work
+    from rasd.pipeline import HeadStart
+
+    head_start = HeadStart.begin(sources, settings)
+    if head_start is not None:
+        started.callback(head_start.close)
+
+
+def _run(
+    args: argparse.Namespace, settings: Settings, sources: Path, server: TemporaryServer | None
+) -> RunSummary:
     if args.no_prefect:
         from rasd.pipeline import run_pipeline
 
-        summary = run_pipeline(sources, settings, show_progress=True)
-    else:
-        _quiet_prefect()
-        from flows.api import prefect_api, temporary_server, without_heartbeats
+        return run_pipeline(sources, settings, show_progress=True)
+    from flows.api import prefect_api, without_heartbeats
+    from flows.nightly import nightly
 
-        # The server starts in its own process while this one imports the flow.
-        with temporary_server() as server:
-            from flows.nightly import nightly
-
-            with prefect_api(server), without_heartbeats():
-                summary = nightly(str(sources), str(settings.warehouse), return_state=False)
-    return summary
+    with prefect_api(server), without_heartbeats():
+        return nightly(str(sources), str(settings.warehouse), return_state=False)
 
 
 def _write_run_report(settings: Settings, run_id: str) -> None:
