@@ -83,6 +83,9 @@ class TemporaryServer:
         }
         command = [
             sys.executable,
+            # -P: the working directory stays off the server's import path, so a file there
+            # named like a module the server imports (timeit.py, say) cannot replace it.
+            "-P",
             "-c",
             SERVER_BOOT,
             str(os.getpid()),

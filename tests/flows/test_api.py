@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from prefect import flow, get_client
@@ -57,6 +58,21 @@ def test_a_configured_api_is_used_and_no_server_is_left_running(
     with configured, prefect_api(server) as url:
         assert url == "http://127.0.0.1:9/api"
     assert server.process.poll() is not None
+
+
+@pytest.mark.timeout(120)
+def test_a_file_in_the_working_directory_cannot_replace_a_module_of_the_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The server imports the standard library's timeit; a scratch file of that name in the
+    # folder `rasd run` is started from must not stand in for it.
+    (tmp_path / "timeit.py").write_text("raise ImportError('not the standard timeit')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_server() as server:
+        assert server is not None
+        server.wait_ready()
+        assert server.process.poll() is None
 
 
 @pytest.mark.timeout(60)
