@@ -636,7 +636,7 @@ class HeadStart:
     one core working and the other idle, and only then reads the listings. Begun before
     that, a head start takes the run lock, reads the listings and what earlier runs
     fetched, downloads the first two batches in the download process and cleans and
-    extracts the first on the workers. The run's stages take each piece over
+    extracts them on the workers. The run's stages take each piece over
     (`PlainStages.adopt_head_start`), so nothing is fetched or processed twice; `close`
     stops whatever was not taken over and releases the lock.
 
@@ -645,7 +645,8 @@ class HeadStart:
     never started are in the raw store only; the next run asks for them again.
     """
 
-    BATCHES_AHEAD = 2  # downloaded: the run has its second batch as soon as it starts
+    # The workers are still busy with the second when the flow asks for the third.
+    BATCHES_AHEAD = 2
 
     def __init__(self, sources_file: Path, settings: Settings) -> None:
         self.sources_file = Path(sources_file).resolve()
@@ -654,8 +655,7 @@ class HeadStart:
         self.downloads: DownloadProcess | None = None
         self.pool: ProcessPoolExecutor | None = None
         self.frozen = False
-        self._first_urls: list[str] = []
-        self._processing: Future[ProcessedBatch] | None = None
+        self._processing: dict[tuple[str, ...], Future[ProcessedBatch]] = {}
         self._thread: ThreadPoolExecutor | None = None
         self._held = ExitStack()
 
@@ -686,32 +686,33 @@ class HeadStart:
         )
         if not refs or not settings.download_apart or not can_start_process():
             return
-        first, *more = list(batched(refs, settings.batch_size))[: self.BATCHES_AHEAD]
+        batches = list(batched(refs, settings.batch_size))[: self.BATCHES_AHEAD]
         self.downloads = DownloadProcess(fetch_settings(settings), settings.raw_dir)
-        fetching = self.downloads.submit_ahead(first, previous)
-        for batch in more:
-            self.downloads.submit_ahead(batch, previous)
+        downloading = [self.downloads.submit_ahead(batch, previous) for batch in batches]
         if not parallel_for(settings, len(refs)):
             return
         # The gazetteer is built and the workers fork while the first batch downloads.
         self.pool = start_worker_pool(settings.workers)
         self.frozen = True
-        pool = self.pool
-        self._first_urls = [ref.url for ref in first]
+        # One batch after the other, as the run's own clean + extract goes.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-head-start")
-        self._processing = self._thread.submit(
-            lambda: process_pages_parallel(fetching.result(), pool, settings.workers)
-        )
+        for batch, fetching in zip(batches, downloading, strict=True):
+            urls = tuple(ref.url for ref in batch)
+            self._processing[urls] = self._thread.submit(
+                _process_when_fetched, fetching, self.pool, settings.workers
+            )
 
     def serves(self, sources_file: Path, settings: Settings) -> bool:
         return Path(sources_file).resolve() == self.sources_file and settings == self.settings
 
+    @property
+    def batches_in_hand(self) -> int:
+        """Batches whose clean + extract was begun and no run has taken over yet."""
+        return len(self._processing)
+
     def take_processing(self, urls: list[str]) -> Future[ProcessedBatch] | None:
         """The clean + extract begun for these very pages, once."""
-        if self._processing is None or urls != self._first_urls:
-            return None
-        processing, self._processing = self._processing, None
-        return processing
+        return self._processing.pop(tuple(urls), None)
 
     def close(self) -> None:
         """Stop what no run took over, then release the run lock."""
@@ -723,6 +724,12 @@ class HeadStart:
         stop_children(self.downloads, self.pool, self.frozen)
         self.downloads, self.pool, self.frozen = None, None, False
         self._held.close()
+
+
+def _process_when_fetched(
+    fetching: Future[list[FetchedPage]], pool: ProcessPoolExecutor, workers: int
+) -> ProcessedBatch:
+    return process_pages_parallel(fetching.result(), pool, workers)
 
 
 _head_start: HeadStart | None = None

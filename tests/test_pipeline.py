@@ -251,9 +251,11 @@ def test_a_run_takes_over_its_head_start_and_asks_for_each_page_once(tmp_path: P
         sources = _site_sources(tmp_path, server)
         head = HeadStart.begin(sources, settings)
         assert head is not None and head.pool is not None and head.downloads is not None
+        assert head.batches_in_hand == 2
         stages = PlainStages(settings)
         try:
             summary = run_pipeline(sources, settings, stages)
+            assert head.batches_in_hand == 0  # the run took both batches over
         finally:
             head.close()
         page_requests = [server.count(path) for path in paths]
