@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import brotli
@@ -407,3 +408,39 @@ ROUTES: dict[str, Handler] = {
     "/secret": _good,
     "/cached": _cached,
 }
+
+
+# ------------------------------------------------------------ a small news site
+
+
+def news_site(server: HostileServer, pages: int, lastmod: str | None = None) -> list[str]:
+    """`pages` article pages on `server` (a few lines on clashes in a Libyan town) and
+    /sitemap.xml listing them; returns their paths."""
+    from rasd.samplesite import render_article
+
+    paths = [f"/news/{n}.html" for n in range(pages)]
+    for number, path in enumerate(paths):
+        page = render_article(
+            title=f"اشتباكات مسلحة في مدينة سرت رقم {number}",
+            paragraphs=[
+                f"أصيب {number + 2} أشخاص أمس في اشتباكات مسلحة بين مجموعتين في مدينة سرت.",
+                "وقال مصدر محلي إن الاشتباكات استمرت ساعات قبل أن يعود الهدوء إلى المدينة.",
+            ],
+            published="2016-03-02",
+            template="portal",
+            url_path=path,
+            site_name="موقع تجريبي",
+        )
+        server.add_page(path, page)
+    dated = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    urls = "".join(f"<url><loc>{server.url(path)}</loc>{dated}</url>" for path in paths)
+    sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    server.add_page("/sitemap.xml", sitemap, content_type="application/xml")
+    return paths
+
+
+def site_sources(folder: Path, server: HostileServer) -> Path:
+    from tests.conftest import write_sources
+
+    entry = {"name": "news", "kind": "sitemap", "url": server.url("/sitemap.xml")}
+    return write_sources(folder / "sources.yaml", [entry])

@@ -208,47 +208,15 @@ def test_batches_are_validated_in_groups_and_every_page_is_loaded(
 # ------------------------------------------------------------------ the head start
 
 
-def _news_site(server, pages: int, lastmod: str | None = None) -> list[str]:
-    """`pages` article pages on `server` and a sitemap listing them; returns their paths."""
-    from rasd.samplesite import render_article
-
-    paths = [f"/news/{n}.html" for n in range(pages)]
-    for number, path in enumerate(paths):
-        page = render_article(
-            title=f"اشتباكات مسلحة في مدينة سرت رقم {number}",
-            paragraphs=[
-                f"أصيب {number + 2} أشخاص أمس في اشتباكات مسلحة بين مجموعتين في مدينة سرت.",
-                "وقال مصدر محلي إن الاشتباكات استمرت ساعات قبل أن يعود الهدوء إلى المدينة.",
-            ],
-            published="2016-03-02",
-            template="portal",
-            url_path=path,
-            site_name="موقع تجريبي",
-        )
-        server.add_page(path, page)
-    dated = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-    urls = "".join(f"<url><loc>{server.url(path)}</loc>{dated}</url>" for path in paths)
-    sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-    server.add_page("/sitemap.xml", sitemap, content_type="application/xml")
-    return paths
-
-
-def _site_sources(tmp_path: Path, server) -> Path:
-    from tests.conftest import write_sources
-
-    entry = {"name": "news", "kind": "sitemap", "url": server.url("/sitemap.xml")}
-    return write_sources(tmp_path / "sources.yaml", [entry])
-
-
 @pytest.mark.timeout(120)
 def test_a_run_takes_over_its_head_start_and_asks_for_each_page_once(tmp_path: Path) -> None:
     from rasd.pipeline import HeadStart
-    from tests.hostile_server import HostileServer
+    from tests.hostile_server import HostileServer, news_site, site_sources
 
     settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", workers=2, batch_size=4)
     with HostileServer(with_hostile_routes=False) as server:
-        paths = _news_site(server, 12)
-        sources = _site_sources(tmp_path, server)
+        paths = news_site(server, 12)
+        sources = site_sources(tmp_path, server)
         head = HeadStart.begin(sources, settings)
         assert head is not None and head.pool is not None and head.downloads is not None
         assert head.batches_in_hand == 2
@@ -274,12 +242,12 @@ def test_a_run_takes_over_its_head_start_and_asks_for_each_page_once(tmp_path: P
 @pytest.mark.timeout(120)
 def test_a_head_start_holds_the_run_lock_until_it_is_closed(tmp_path: Path) -> None:
     from rasd.pipeline import HeadStart
-    from tests.hostile_server import HostileServer
+    from tests.hostile_server import HostileServer, news_site, site_sources
 
     settings = Settings(warehouse=tmp_path / "w.duckdb", workers=2)
     with HostileServer(with_hostile_routes=False) as server:
-        _news_site(server, 2)
-        sources = _site_sources(tmp_path, server)
+        news_site(server, 2)
+        sources = site_sources(tmp_path, server)
         head = HeadStart.begin(sources, settings)
         assert head is not None
         try:
@@ -295,13 +263,13 @@ def test_a_head_start_holds_the_run_lock_until_it_is_closed(tmp_path: Path) -> N
 @pytest.mark.timeout(120)
 def test_a_quiet_night_head_start_starts_no_downloads_or_workers(tmp_path: Path) -> None:
     from rasd.pipeline import HeadStart
-    from tests.hostile_server import HostileServer
+    from tests.hostile_server import HostileServer, news_site, site_sources
 
     settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", workers=2, batch_size=4)
     with HostileServer(with_hostile_routes=False) as server:
         # Listed with a date before the first run: the second run may skip every page.
-        paths = _news_site(server, 10, lastmod="2020-01-01")
-        sources = _site_sources(tmp_path, server)
+        paths = news_site(server, 10, lastmod="2020-01-01")
+        sources = site_sources(tmp_path, server)
         assert run_pipeline(sources, settings).pages_fetched == 10
         head = HeadStart.begin(sources, settings)
         assert head is not None

@@ -34,3 +34,30 @@ def test_flow_matches_plain_run(prefect_server, tmp_path: Path, sample_sources: 
     plain = run_pipeline(sample_sources, Settings(warehouse=tmp_path / "plain" / "w.duckdb"))
     assert plain.events == summary.events
     assert _content(flow_wh) == _content(tmp_path / "plain" / "w.duckdb")
+
+
+@pytest.mark.timeout(180)
+def test_the_flow_takes_over_the_head_start_of_rasd_run(
+    prefect_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `rasd run` does: a head start, then the flow with the same sources and settings."""
+    from rasd.pipeline import HeadStart
+    from tests.hostile_server import HostileServer, news_site, site_sources
+
+    monkeypatch.setenv("RASD_WORKERS", "2")
+    monkeypatch.setenv("RASD_BATCH_SIZE", "4")
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    with HostileServer(with_hostile_routes=False) as server:
+        paths = news_site(server, 12)
+        sources = site_sources(tmp_path, server)
+        head = HeadStart.begin(sources, Settings.from_env(str(warehouse)))
+        assert head is not None and head.batches_in_hand == 2
+        try:
+            summary = nightly(str(sources), str(warehouse))
+            assert head.batches_in_hand == 0
+        finally:
+            head.close()
+        page_requests = [server.count(path) for path in paths]
+        sitemap_requests = server.count("/sitemap.xml")
+    assert summary.status == "completed" and summary.pages_fetched == 12
+    assert page_requests == [1] * 12 and sitemap_requests == 1
