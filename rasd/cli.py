@@ -80,16 +80,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _begin_early(settings: Settings, sources: Path, started: ExitStack) -> None:
-    """Start the download process and the run's head start before Prefect is imported,
-    so their work overlaps that import."""
-    if not settings.download_apart:
-        return
-    from rasd import downloads
-
-    downloads.start_early()
-    started.callback(downloads.stop_early)
-    if settings.dask_address:
-        return  # on a cluster, the cluster's workers do the work
+    """Begin the run's head start (its download process, listings, first batches) before
+    Prefect is imported, so its work overlaps that import."""
+    if not settings.download_apart or settings.dask_address:
+        return  # one core, or a cluster whose workers do the work
     from rasd.pipeline import HeadStart
 
     head_start = HeadStart.begin(sources, settings)

@@ -49,47 +49,21 @@ def can_start_process() -> bool:
     return not multiprocessing.current_process().daemon
 
 
-def _new_pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=end_with_parent,
-        initargs=(os.getpid(),),
-    )
-
-
-_early: ProcessPoolExecutor | None = None
-
-
-def start_early() -> None:
-    """Start this process's download process now, ahead of the run.
-
-    `rasd run` calls it before importing Prefect: the process's own start-up (a new
-    interpreter importing the fetcher) then overlaps that import instead of delaying the
-    first batch. The run's DownloadProcess adopts it; `stop_early` ends it if none does.
-    """
-    global _early
-    if _early is None and can_start_process():
-        _early = _new_pool()
-        _early.submit(idle_task)
-
-
-def stop_early() -> None:
-    """End the process `start_early` started if no run adopted it (a quiet night)."""
-    global _early
-    if _early is not None:
-        _early.shutdown(cancel_futures=True)
-        _early = None
-
-
 class DownloadProcess:
     """One process that fetches batch after batch for a run."""
 
     def __init__(self, settings: FetchSettings, raw_dir: Path) -> None:
-        global _early
         self.settings = settings
         self.raw_dir = raw_dir
-        self._pool, _early = (_early or _new_pool()), None
+        self._pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=end_with_parent,
+            initargs=(os.getpid(),),
+        )
+        # Started now, not with the first batch: its start-up (a new interpreter importing
+        # the fetcher) overlaps whatever the run does next.
+        self._pool.submit(idle_task)
         self._ahead: dict[tuple[str, ...], Future[list[FetchedPage]]] = {}
 
     def submit(
@@ -110,5 +84,6 @@ class DownloadProcess:
         self._ahead[tuple(ref.url for ref in refs)] = future
         return future
 
-    def close(self) -> None:
-        self._pool.shutdown(cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        """End the process; without `wait`, it ends on its own once started up."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)

@@ -677,6 +677,9 @@ class HeadStart:
     def _begin(self) -> None:
         settings = self.settings
         self._held.enter_context(exclusive_run(settings))
+        if settings.download_apart and can_start_process():
+            # Its start-up overlaps the warehouse's opening and the listings' download.
+            self.downloads = DownloadProcess(fetch_settings(settings), settings.raw_dir)
         warehouse = Warehouse(settings.warehouse)
         warehouse.init()
         previous = previous_fetch_map(warehouse)
@@ -684,10 +687,13 @@ class HeadStart:
         refs, _ = skip_unmodified(
             self.discovery[0], warehouse.last_fetched(), settings.trust_lastmod
         )
-        if not refs or not settings.download_apart or not can_start_process():
+        if self.downloads is None:
+            return
+        if not refs:  # a quiet night: the process is not needed, nor waited for
+            self.downloads.close(wait=False)
+            self.downloads = None
             return
         batches = list(batched(refs, settings.batch_size))[: self.BATCHES_AHEAD]
-        self.downloads = DownloadProcess(fetch_settings(settings), settings.raw_dir)
         downloading = [self.downloads.submit_ahead(batch, previous) for batch in batches]
         if not parallel_for(settings, len(refs)):
             return

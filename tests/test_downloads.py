@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rasd import downloads
 from rasd.downloads import DownloadProcess, can_start_process
 from rasd.fetch import FetchSettings
 from rasd.models import PageRef
@@ -82,14 +81,12 @@ def wait_for_child(before: set[int]) -> int:
 
 
 @pytest.mark.timeout(60)
-def test_a_process_started_early_is_the_one_that_downloads(tmp_path: Path) -> None:
+def test_the_process_starts_at_once_and_is_the_one_that_downloads(tmp_path: Path) -> None:
     before = spawned_children()
-    downloads.start_early()
-    early = wait_for_child(before)
     with HostileServer(with_hostile_routes=False) as server:
         server.add_page("/news/a.html", arabic_page("خبر أول"))
         process = DownloadProcess(FETCH, tmp_path / "raw")
-        downloads.stop_early()  # adopted: not the early process's to stop any more
+        early = wait_for_child(before)  # started before any batch was asked for
         try:
             (page,) = process.submit([PageRef(server.url("/news/a.html"), "t")], {}).result()
             assert spawned_children() - before == {early}
@@ -100,11 +97,11 @@ def test_a_process_started_early_is_the_one_that_downloads(tmp_path: Path) -> No
 
 
 @pytest.mark.timeout(60)
-def test_a_process_started_early_and_never_used_is_stopped() -> None:
+def test_a_process_never_used_is_stopped(tmp_path: Path) -> None:
     before = spawned_children()
-    downloads.start_early()
+    process = DownloadProcess(FETCH, tmp_path / "raw")
     early = wait_for_child(before)
-    downloads.stop_early()
+    process.close()
     deadline = time.monotonic() + 10
     while alive(early) and time.monotonic() < deadline:
         time.sleep(0.05)
