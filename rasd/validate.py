@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rasd.deferred import defer
 from rasd.models import Article, Event, stable_id
 from rasd.settings import DATA_DIR, EXPECTATIONS_DIR
 
@@ -40,6 +41,8 @@ REFERENCE_DIR = DATA_DIR / "reference"
 TAXONOMY_CSV = REFERENCE_DIR / "taxonomy.csv"
 COUNTRY_BOUNDS_CSV = REFERENCE_DIR / "country_bounds.csv"
 SUITE_KINDS = ("article", "event")
+# What GX imports for expectations the suites do not use: loaded if one ever is.
+GX_UNUSED_IMPORTS = ("scipy.stats", "altair")
 ARTICLE_QUARANTINED = "article_quarantined"
 
 # Arabic, Arabic Supplement, Arabic Extended-A and the presentation forms.
@@ -347,6 +350,7 @@ class SuiteRunner:
     """A GX ephemeral context with the two suites; validate frames against them."""
 
     def __init__(self, folder: Path = EXPECTATIONS_DIR) -> None:
+        defer(*GX_UNUSED_IMPORTS)
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
