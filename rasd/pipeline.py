@@ -18,9 +18,11 @@ import secrets
 import shutil
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from contextvars import copy_context
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,6 +228,8 @@ class Stages(Protocol):
 
     def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch: ...
 
+    def validate_ahead(self, batch: ProcessedBatch, run_id: str) -> Future[ValidatedBatch]: ...
+
     def close(self) -> None: ...
 
 
@@ -268,6 +272,7 @@ class PlainStages:
         self._frozen = False
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-fetch")
         self._processor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-process")
+        self._validator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-validate")
 
     def download_process(self) -> DownloadProcess | None:
         """The run's download process, started on first use; None where downloads stay in
@@ -337,9 +342,15 @@ class PlainStages:
             batch.articles, batch.events, run_id=run_id, docs_dir=self.settings.validation_dir
         )
 
+    def validate_ahead(self, batch: ProcessedBatch, run_id: str) -> Future[ValidatedBatch]:
+        """`validate` in the background, one group after the other. The context goes along,
+        so a validation that is an orchestrator's task still runs inside its flow run."""
+        return self._validator.submit(copy_context().run, self.validate, batch, run_id)
+
     def close(self) -> None:
         self._fetcher.shutdown(cancel_futures=True)
         self._processor.shutdown(cancel_futures=True)
+        self._validator.shutdown(cancel_futures=True)  # waits for one under way
         stop_children(self._downloads, self._pool, self._frozen)
         self._downloads, self._pool, self._frozen = None, None, False
 
@@ -468,29 +479,46 @@ class _ValidationGroup:
         self.batches.append(batch)
 
 
-def _validate_and_stage(
-    stages: Stages,
-    group: _ValidationGroup,
-    stage_dir: Path,
-    summary: RunSummary,
-    progress: Progress | None,
-) -> None:
-    if not group.batches:
-        return
-    processed = ProcessedBatch.combine(group.batches)
-    validated = stages.validate(processed, summary.run_id)
-    _advance(progress, "validate", len(processed.pages))
-    stage_batch(
-        stage_dir,
-        group.first_batch,
-        processed.pages,
-        validated.articles,
-        validated.events,
-        validated.quarantine,
+@dataclass
+class _Validations:
+    """Groups validated in the background and staged as each validation ends.
+
+    A validation holds a core for a second or so. Waited for in the loop, it would leave
+    the download process and the workers without their next batch meanwhile.
+    """
+
+    stages: Stages
+    stage_dir: Path
+    summary: RunSummary
+    progress: Progress | None
+    pending: deque[tuple[int, ProcessedBatch, Future[ValidatedBatch]]] = field(
+        default_factory=deque
     )
-    summary.add_pages(processed.pages)
-    summary.quarantined += len(validated.quarantine)
-    group.batches.clear()
+
+    def submit(self, group: _ValidationGroup) -> None:
+        if not group.batches:
+            return
+        processed = ProcessedBatch.combine(group.batches)
+        validating = self.stages.validate_ahead(processed, self.summary.run_id)
+        self.pending.append((group.first_batch, processed, validating))
+        group.batches = []
+
+    def stage_finished(self, wait: bool = False) -> None:
+        """Stage the validated groups, in order; with `wait`, every one submitted."""
+        while self.pending and (wait or self.pending[0][2].done()):
+            first_batch, processed, validating = self.pending.popleft()
+            validated = validating.result()
+            _advance(self.progress, "validate", len(processed.pages))
+            stage_batch(
+                self.stage_dir,
+                first_batch,
+                processed.pages,
+                validated.articles,
+                validated.events,
+                validated.quarantine,
+            )
+            self.summary.add_pages(processed.pages)
+            self.summary.quarantined += len(validated.quarantine)
 
 
 def run_batches(
@@ -512,16 +540,18 @@ def run_batches(
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
     if discovery_failures:
         stage_batch(stage_dir, 0, discovery_failures, [], [], [])
-    # Three batches move at once: batch n+1 downloads while batch n is cleaned and
-    # extracted on the worker processes and batch n-1 is validated and staged here.
+    # Batches move at once: batch n+1 downloads while batch n is cleaned and extracted on
+    # the worker processes, and the groups before it are validated in the background.
     in_hand: tuple[int, list[FetchedPage], PendingBatch] | None = None
     group = _ValidationGroup()
+    validations = _Validations(stages, stage_dir, summary, progress)
 
     def collect(number: int, pages: list[FetchedPage], processing: PendingBatch) -> None:
         group.add(number, processing.result())
         _advance(progress, "clean+extract", len(pages))
         if group.articles >= settings.validate_rows:
-            _validate_and_stage(stages, group, stage_dir, summary, progress)
+            validations.submit(group)
+        validations.stage_finished()
 
     for number, pages in enumerate(_downloads(stages, refs, previous, settings), start=1):
         _advance(progress, "fetch", len(pages))
@@ -535,7 +565,8 @@ def run_batches(
         in_hand = (number, pages, processing)
     if in_hand is not None:
         collect(*in_hand)
-    _validate_and_stage(stages, group, stage_dir, summary, progress)
+    validations.submit(group)
+    validations.stage_finished(wait=True)
     # The Data Docs are drawn from the stored results while the warehouse loads: GX renders
     # in Python, DuckDB loads mostly outside the interpreter lock.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-docs") as docs:
@@ -635,7 +666,7 @@ class HeadStart:
     `rasd run` spends its first seconds importing Prefect and creating the flow run, with
     one core working and the other idle, and only then reads the listings. Begun before
     that, a head start takes the run lock, reads the listings and what earlier runs
-    fetched, downloads the first two batches in the download process and cleans and
+    fetched, downloads the first batches in the download process and cleans and
     extracts them on the workers. The run's stages take each piece over
     (`PlainStages.adopt_head_start`), so nothing is fetched or processed twice; `close`
     stops whatever was not taken over and releases the lock.
@@ -645,8 +676,9 @@ class HeadStart:
     never started are in the raw store only; the next run asks for them again.
     """
 
-    # The workers are still busy with the second when the flow asks for the third.
-    BATCHES_AHEAD = 2
+    # With a long-lived Prefect server the flow asks for its first batch 4-5 s after the
+    # start; two batches kept the workers busy until about 4 s, four keep them busy past it.
+    BATCHES_AHEAD = 4
 
     def __init__(self, sources_file: Path, settings: Settings) -> None:
         self.sources_file = Path(sources_file).resolve()

@@ -327,11 +327,14 @@ class _Waited:
     def result(self) -> object:
         return self.stages._timed(self.name, self.future.result)
 
+    def done(self) -> bool:
+        return self.future.done()
+
 
 class _TimedStages:
     """rasd.pipeline.PlainStages with the time spent in each step added up.
 
-    Fetching and clean + extract run ahead in threads, so each has two figures: the time
+    Fetching, clean + extract and validation run ahead in threads, so each has two figures: the time
     the step took in its thread and the time the run actually waited for it.
     """
 
@@ -369,7 +372,11 @@ class _TimedStages:
         return _Waited(self, "waiting for clean+extract", future)
 
     def validate(self, batch: object, run_id: str) -> object:
-        return self._timed("validate", self.inner.validate, batch, run_id)
+        return self._timed("validate (in its thread)", self.inner.validate, batch, run_id)
+
+    def validate_ahead(self, batch: object, run_id: str) -> object:
+        future = self.inner._validator.submit(self.validate, batch, run_id)
+        return _Waited(self, "waiting for validate", future)
 
     def close(self) -> None:
         self.inner.close()

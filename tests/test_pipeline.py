@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from rasd.models import FetchedPage
 from rasd.pipeline import (
+    PendingBatch,
     PlainStages,
     ProcessedBatch,
     RunInProgressError,
@@ -152,7 +155,6 @@ def test_validation_docs_are_written_once_per_run(sample_run) -> None:
 def test_listing_date_stands_in_for_a_page_without_one() -> None:
     from datetime import UTC, datetime
 
-    from rasd.models import FetchedPage
     from rasd.pipeline import process_pages
     from rasd.samplesite import render_article
 
@@ -205,6 +207,37 @@ def test_batches_are_validated_in_groups_and_every_page_is_loaded(
     assert summary.pages_fetched == _table_counts(settings.warehouse)["pages"] == 5
 
 
+class _ValidationWaitingForTheLoop(PlainStages):
+    """Validation that only goes on once the loop has handed a later batch to clean +
+    extract: it passes only if the loop does not wait for validation."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.batches_handed = 0
+        self.later_batch_handed = threading.Event()
+
+    def process_ahead(self, pages: list[FetchedPage]) -> PendingBatch:
+        self.batches_handed += 1
+        if self.batches_handed >= 3:
+            self.later_batch_handed.set()
+        return super().process_ahead(pages)
+
+    def validate(self, batch: ProcessedBatch, run_id: str) -> ValidatedBatch:
+        if not self.later_batch_handed.wait(timeout=15):
+            raise AssertionError("the loop waited for the validation of batch 1")
+        return super().validate(batch, run_id)
+
+
+def test_the_loop_goes_on_while_a_group_is_validated(tmp_path: Path, sample_sources: Path) -> None:
+    settings = Settings(
+        warehouse=tmp_path / "wh" / "w.duckdb", batch_size=1, validate_rows=1, workers=1
+    )
+    summary = run_pipeline(sample_sources, settings, _ValidationWaitingForTheLoop(settings))
+    assert summary.status == "completed", summary.render()
+    assert _table_counts(settings.warehouse)["articles"] == 5
+    assert summary.pages_fetched == _table_counts(settings.warehouse)["pages"] == 5
+
+
 # ------------------------------------------------------------------ the head start
 
 
@@ -215,26 +248,26 @@ def test_a_run_takes_over_its_head_start_and_asks_for_each_page_once(tmp_path: P
 
     settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", workers=2, batch_size=4)
     with HostileServer(with_hostile_routes=False) as server:
-        paths = news_site(server, 12)
+        paths = news_site(server, 20)
         sources = site_sources(tmp_path, server)
         head = HeadStart.begin(sources, settings)
         assert head is not None and head.pool is not None and head.downloads is not None
-        assert head.batches_in_hand == 2
+        assert head.batches_in_hand == HeadStart.BATCHES_AHEAD
         stages = PlainStages(settings)
         try:
             summary = run_pipeline(sources, settings, stages)
-            assert head.batches_in_hand == 0  # the run took both batches over
+            assert head.batches_in_hand == 0  # the run took every batch over
         finally:
             head.close()
         page_requests = [server.count(path) for path in paths]
         sitemap_requests = server.count("/sitemap.xml")
     assert summary.status == "completed", summary.render()
-    assert summary.pages_fetched == 12
-    # The first two batches were fetched by the head start, the third by the run: had the
-    # run not taken them over, those eight pages and the sitemap would be asked for twice.
-    assert page_requests == [1] * 12
+    assert summary.pages_fetched == 20
+    # The first four batches were fetched by the head start, the fifth by the run: had the
+    # run not taken them over, those sixteen pages and the sitemap would be asked for twice.
+    assert page_requests == [1] * 20
     assert sitemap_requests == 1
-    assert _rows(settings.warehouse, "SELECT count(*) FROM pages WHERE status = 200") == [(12,)]
+    assert _rows(settings.warehouse, "SELECT count(*) FROM pages WHERE status = 200") == [(20,)]
     with exclusive_run(settings):  # closed with the run: the lock is free again
         pass
 

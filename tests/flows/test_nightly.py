@@ -48,10 +48,10 @@ def test_the_flow_takes_over_the_head_start_of_rasd_run(
     monkeypatch.setenv("RASD_BATCH_SIZE", "4")
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
     with HostileServer(with_hostile_routes=False) as server:
-        paths = news_site(server, 12)
+        paths = news_site(server, 20)
         sources = site_sources(tmp_path, server)
         head = HeadStart.begin(sources, Settings.from_env(str(warehouse)))
-        assert head is not None and head.batches_in_hand == 2
+        assert head is not None and head.batches_in_hand == HeadStart.BATCHES_AHEAD
         try:
             summary = nightly(str(sources), str(warehouse))
             assert head.batches_in_hand == 0
@@ -59,5 +59,5 @@ def test_the_flow_takes_over_the_head_start_of_rasd_run(
             head.close()
         page_requests = [server.count(path) for path in paths]
         sitemap_requests = server.count("/sitemap.xml")
-    assert summary.status == "completed" and summary.pages_fetched == 12
-    assert page_requests == [1] * 12 and sitemap_requests == 1
+    assert summary.status == "completed" and summary.pages_fetched == 20
+    assert page_requests == [1] * 20 and sitemap_requests == 1
