@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import inspect
 import logging
 import os
 import secrets
 import shutil
+import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from contextvars import copy_context
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Protocol
 
 from rasd.children import end_with_parent, idle_task
@@ -356,11 +359,29 @@ class PlainStages:
 
 
 def _load_processing() -> None:
-    """What clean + extract need: loaded before the workers fork, they share it."""
-    import rasd.clean  # noqa: F401
-    from rasd.extract.places import Gazetteer
+    """What clean + extract need, loaded before the workers fork so that they share it:
+    the modules, and the gazetteer, lexicons, rules and patterns those modules otherwise
+    build from data/ on first use, which each worker would then build again for itself."""
+    import rasd.clean
+    import rasd.extract.events  # noqa: F401 - imports the rest of the extractor
 
-    Gazetteer.default()
+    for name, module in list(sys.modules.items()):
+        if name == rasd.clean.__name__ or name.startswith("rasd.extract."):
+            for load in _cached_loaders(module):
+                load()
+
+
+def _cached_loaders(module: ModuleType) -> Iterator[Callable[[], object]]:
+    """A module's own functions that take no argument and keep their result: its
+    reference data, loaded on first use."""
+    for value in vars(module).values():
+        if (
+            callable(value)
+            and hasattr(value, "cache_info")
+            and getattr(value, "__module__", None) == module.__name__
+            and not inspect.signature(value).parameters
+        ):
+            yield value
 
 
 def parallel_for(settings: Settings, pages: int) -> bool:

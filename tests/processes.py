@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -38,3 +40,17 @@ def spawned_children() -> set[int]:
             if b"spawn_main" in cmdline and alive(int(pid)):
                 found.add(int(pid))
     return found
+
+
+def run_fresh(code: str) -> str:
+    """Run `code` in a fresh interpreter (one that has imported and cached nothing of this
+    test session's) and return what it printed; its failure fails the test."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import textwrap
 
 from rasd.deferred import DeferredModule, defer
-
-
-def run_fresh(code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+from tests.processes import run_fresh
 
 
 def test_a_deferred_module_loads_on_first_use_and_then_is_the_real_one() -> None:

@@ -22,6 +22,7 @@ from rasd.pipeline import (
 from rasd.samplesite import all_trap_texts
 from rasd.settings import Settings
 from rasd.validate import ValidatedBatch
+from tests.processes import run_fresh
 
 COVID_WORDS = ("covid19", "كورونا", "كوفيد", "[covid")
 
@@ -236,6 +237,49 @@ def test_the_loop_goes_on_while_a_group_is_validated(tmp_path: Path, sample_sour
     assert summary.status == "completed", summary.render()
     assert _table_counts(settings.warehouse)["articles"] == 5
     assert summary.pages_fetched == _table_counts(settings.warehouse)["pages"] == 5
+
+
+def test_what_the_workers_need_is_loaded_before_they_fork() -> None:
+    """After `_load_processing`, cleaning and extracting reads no file: a lexicon, rule set
+    or gazetteer read later would be read again by every worker instead of shared."""
+    out = run_fresh(
+        """
+        import builtins, io
+        from datetime import UTC, datetime
+        from rasd.models import FetchedPage
+        from rasd.pipeline import _load_processing, process_pages
+        from rasd.samplesite import render_article
+
+        after = [
+            "وقال شهود عيان إن سيارات الإسعاف نقلت المصابين إلى المستشفى المركزي في المدينة.",
+            "ولم تعلن أي جهة مسؤوليتها عن الحادث حتى ساعة متأخرة من مساء اليوم نفسه.",
+        ]
+        stories = [
+            ["قتل خمسة أشخاص وأصيب عشرة آخرون أمس في قصف استهدف حيا سكنيا في بنغازي.", *after],
+            ["خطف مسلحون مجهولون ثلاثة عمال أجانب يوم الثلاثاء في مدينة سبها جنوب البلاد.", *after],
+        ]
+        pages = [
+            FetchedPage(
+                url=f"http://127.0.0.1/news/{n}.html", source="s", status=200,
+                fetched_at=datetime(2016, 6, 25, tzinfo=UTC),
+                html=render_article(
+                    title=story[0][:40], paragraphs=story, published="2016-06-25",
+                    template="portal", url_path=f"/news/{n}.html", site_name="موقع تجريبي",
+                ),
+            )
+            for n, story in enumerate(stories)
+        ]
+        _load_processing()
+
+        def refuse(file, *args, **kwargs):
+            raise AssertionError(f"{file} read after the workers would have forked")
+
+        builtins.open = io.open = refuse
+        batch = process_pages(pages)
+        print(len(batch.articles), sorted({e.location for e in batch.events}))
+        """
+    )
+    assert out == "2 ['Benghazi', 'Sabha']"
 
 
 # ------------------------------------------------------------------ the head start
