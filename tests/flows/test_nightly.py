@@ -61,3 +61,52 @@ def test_the_flow_takes_over_the_head_start_of_rasd_run(
         sitemap_requests = server.count("/sitemap.xml")
     assert summary.status == "completed" and summary.pages_fetched == 20
     assert page_requests == [1] * 20 and sitemap_requests == 1
+
+
+def test_every_task_of_the_night_belongs_to_its_flow_run(
+    prefect_server, tmp_path: Path, sample_sources: Path
+) -> None:
+    """Validation runs in a background thread of the run; its task still runs inside the
+    flow run, and its log lines reach the flow run's log, where an operator looks."""
+    import asyncio
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
+
+    state = nightly(str(sample_sources), str(tmp_path / "wh" / "w.duckdb"), return_state=True)
+    assert state.is_completed()
+    flow_run_id = state.state_details.flow_run_id
+
+    async def task_runs_and_logged() -> tuple[dict[str, list[str]], set]:
+        async with get_client() as client:
+            runs = await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+            )
+            logs = await client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+            )
+        by_task: dict[str, list[str]] = {}
+        for run in runs:
+            by_task.setdefault(run.task_key.rsplit("-", 1)[0], []).append(run.state_name)
+        logged = {log.task_run_id for log in logs} & {run.id for run in runs}
+        return by_task, logged
+
+    # Log lines reach the server in the background: wait a little for them.
+    deadline = time.monotonic() + 20
+    while True:
+        by_task, logged = asyncio.run(task_runs_and_logged())
+        if len(logged) == 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert by_task == {
+        "discover_task": ["Completed"],
+        "fetch_task": ["Completed"],
+        "validate_task": ["Completed"],
+    }
+    assert len(logged) == 3  # each of the three task runs logged into this flow run
