@@ -334,8 +334,8 @@ class _Waited:
 class _TimedStages:
     """rasd.pipeline.PlainStages with the time spent in each step added up.
 
-    Fetching, clean + extract and validation run ahead in threads, so each has two figures: the time
-    the step took in its thread and the time the run actually waited for it.
+    Fetching, clean + extract and validation run ahead in threads, so each has two
+    figures: the time the step took in its thread and the time the run waited for it.
     """
 
     def __init__(self, settings: object) -> None:
