@@ -219,6 +219,8 @@ class Stages(Protocol):
 
     def discover(self, sources_file: Path) -> tuple[list[PageRef], list[FetchedPage]]: ...
 
+    def earlier_fetches(self, warehouse: Warehouse) -> EarlierFetches: ...
+
     def fetch(
         self, refs: list[PageRef], previous: dict[str, PreviousFetch]
     ) -> list[FetchedPage]: ...
@@ -313,6 +315,12 @@ class PlainStages:
             self._pool, head.pool = head.pool, None
             self._frozen, head.frozen = head.frozen, False
         return head.discovery
+
+    def earlier_fetches(self, warehouse: Warehouse) -> EarlierFetches:
+        """What earlier runs fetched; read once a night, by the head start if there was one."""
+        if self._head is not None and self._head.earlier is not None:
+            return self._head.earlier
+        return EarlierFetches.read(warehouse)
 
     def fetch(self, refs: list[PageRef], previous: dict[str, PreviousFetch]) -> list[FetchedPage]:
         return fetch_batch(refs, previous, self.settings)
@@ -422,12 +430,22 @@ def stop_children(
         gc.unfreeze()
 
 
-def previous_fetch_map(warehouse: Warehouse) -> dict[str, PreviousFetch]:
-    """What earlier runs saw of each URL, for conditional requests and content hashes."""
-    return {
-        url: PreviousFetch(etag=etag, last_modified=modified, content_hash=digest)
-        for url, (etag, modified, digest) in warehouse.previous_fetches().items()
-    }
+@dataclass(frozen=True)
+class EarlierFetches:
+    """What earlier runs fetched: each URL's validators and content hash, for conditional
+    requests (`previous`), and when its content was last confirmed, for skipping pages
+    whose listing says they have not changed since (`last_fetched`)."""
+
+    previous: dict[str, PreviousFetch]
+    last_fetched: dict[str, datetime]
+
+    @classmethod
+    def read(cls, warehouse: Warehouse) -> EarlierFetches:
+        previous = {
+            url: PreviousFetch(etag=etag, last_modified=modified, content_hash=digest)
+            for url, (etag, modified, digest) in warehouse.previous_fetches().items()
+        }
+        return cls(previous, warehouse.last_fetched())
 
 
 def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
@@ -554,8 +572,9 @@ def run_batches(
     """Fetch, process, validate and stage every batch, then load them all at once and
     draw the night's Data Docs."""
     stage_dir = settings.staging_dir / summary.run_id
-    previous = previous_fetch_map(warehouse)
-    refs, skipped = skip_unmodified(refs, warehouse.last_fetched(), settings.trust_lastmod)
+    earlier = stages.earlier_fetches(warehouse)
+    previous = earlier.previous
+    refs, skipped = skip_unmodified(refs, earlier.last_fetched, settings.trust_lastmod)
     summary.pages_unchanged += skipped
     summary.add_pages(discovery_failures)
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
@@ -687,10 +706,10 @@ class HeadStart:
     `rasd run` spends its first seconds importing Prefect and creating the flow run, with
     one core working and the other idle, and only then reads the listings. Begun before
     that, a head start takes the run lock, reads the listings and what earlier runs
-    fetched, downloads the first batches in the download process and cleans and
-    extracts them on the workers. The run's stages take each piece over
-    (`PlainStages.adopt_head_start`), so nothing is fetched or processed twice; `close`
-    stops whatever was not taken over and releases the lock.
+    fetched (`EarlierFetches`, read once a night), downloads the first batches in the
+    download process and cleans and extracts them on the workers. The run's stages take
+    each piece over (`PlainStages.adopt_head_start`), so nothing is read, fetched or
+    processed twice; `close` stops whatever was not taken over and releases the lock.
 
     A head start is only ever a shortcut: when any step fails, it stops, and the run does
     every step itself and reports what went wrong. Pages it fetched for a run that then
@@ -705,6 +724,7 @@ class HeadStart:
         self.sources_file = Path(sources_file).resolve()
         self.settings = settings
         self.discovery: tuple[list[PageRef], list[FetchedPage]] | None = None
+        self.earlier: EarlierFetches | None = None
         self.downloads: DownloadProcess | None = None
         self.pool: ProcessPoolExecutor | None = None
         self.frozen = False
@@ -735,10 +755,10 @@ class HeadStart:
             self.downloads = DownloadProcess(fetch_settings(settings), settings.raw_dir)
         warehouse = Warehouse(settings.warehouse)
         warehouse.init()
-        previous = previous_fetch_map(warehouse)
+        self.earlier = EarlierFetches.read(warehouse)
         self.discovery = discover_pages(self.sources_file, settings)
         refs, _ = skip_unmodified(
-            self.discovery[0], warehouse.last_fetched(), settings.trust_lastmod
+            self.discovery[0], self.earlier.last_fetched, settings.trust_lastmod
         )
         if self.downloads is None:
             return
@@ -747,6 +767,7 @@ class HeadStart:
             self.downloads = None
             return
         batches = list(batched(refs, settings.batch_size))[: self.BATCHES_AHEAD]
+        previous = self.earlier.previous
         downloading = [self.downloads.submit_ahead(batch, previous) for batch in batches]
         if not parallel_for(settings, len(refs)):
             return

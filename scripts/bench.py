@@ -354,6 +354,9 @@ class _TimedStages:
     def discover(self, sources_file: Path) -> object:
         return self._timed("discover", self.inner.discover, sources_file)
 
+    def earlier_fetches(self, warehouse: object) -> object:
+        return self.inner.earlier_fetches(warehouse)
+
     def fetch(self, refs: list, previous: dict) -> object:
         return self._timed("fetch (in its thread)", self.inner.fetch, refs, previous)
 

@@ -338,6 +338,40 @@ def test_a_head_start_holds_the_run_lock_until_it_is_closed(tmp_path: Path) -> N
 
 
 @pytest.mark.timeout(120)
+def test_what_earlier_runs_fetched_is_read_once_a_night(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head start reads it and the run takes it over with the rest: on a warehouse of
+    years, reading it is seconds."""
+    from rasd.pipeline import HeadStart
+    from rasd.warehouse import Warehouse
+    from tests.hostile_server import HostileServer, news_site, site_sources
+
+    reads: list[Path] = []
+    read = Warehouse.previous_fetches
+
+    def counted(self: Warehouse) -> dict:
+        reads.append(self.path)
+        return read(self)
+
+    monkeypatch.setattr(Warehouse, "previous_fetches", counted)
+    settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", workers=2, batch_size=4)
+    with HostileServer(with_hostile_routes=False) as server:
+        news_site(server, 10)
+        sources = site_sources(tmp_path, server)
+        assert run_pipeline(sources, settings).pages_fetched == 10
+        assert len(reads) == 1  # a run without a head start reads it itself
+        head = HeadStart.begin(sources, settings)
+        assert head is not None
+        try:
+            second = run_pipeline(sources, settings)
+        finally:
+            head.close()
+    assert second.status == "completed", second.render()
+    assert reads == [settings.warehouse] * 2
+
+
+@pytest.mark.timeout(120)
 def test_a_quiet_night_head_start_starts_no_downloads_or_workers(tmp_path: Path) -> None:
     from rasd.pipeline import HeadStart
     from tests.hostile_server import HostileServer, news_site, site_sources
