@@ -517,6 +517,14 @@ class _ValidationGroup:
             self.first_batch = number
         self.batches.append(batch)
 
+    def take(self) -> tuple[int, ProcessedBatch] | None:
+        """The group's first batch number and its batches as one, leaving it empty."""
+        if not self.batches:
+            return None
+        taken = (self.first_batch, ProcessedBatch.combine(self.batches))
+        self.batches = []
+        return taken
+
 
 @dataclass
 class _Validations:
@@ -535,12 +543,11 @@ class _Validations:
     )
 
     def submit(self, group: _ValidationGroup) -> None:
-        if not group.batches:
-            return
-        processed = ProcessedBatch.combine(group.batches)
-        validating = self.stages.validate_ahead(processed, self.summary.run_id)
-        self.pending.append((group.first_batch, processed, validating))
-        group.batches = []
+        taken = group.take()
+        if taken is not None:
+            first_batch, processed = taken
+            validating = self.stages.validate_ahead(processed, self.summary.run_id)
+            self.pending.append((first_batch, processed, validating))
 
     def stage_finished(self, wait: bool = False) -> None:
         """Stage the validated groups, in order; with `wait`, every one submitted."""
