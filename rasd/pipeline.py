@@ -665,14 +665,14 @@ def run_pipeline(
     show_progress: bool = False,
 ) -> RunSummary:
     """One complete run, recorded in the runs table whatever happens."""
-    with _run_lock(settings):
+    with _run_lock(sources_file, settings):
         return _run_locked(sources_file, settings, stages or PlainStages(settings), show_progress)
 
 
 @contextmanager
-def _run_lock(settings: Settings) -> Iterator[None]:
+def _run_lock(sources_file: Path, settings: Settings) -> Iterator[None]:
     """The run lock, unless this process's head start took it for this very run."""
-    if _head_start is not None and _head_start.settings.warehouse == settings.warehouse:
+    if _head_start is not None and _head_start.serves(sources_file, settings):
         yield
     else:
         with exclusive_run(settings):
