@@ -42,15 +42,18 @@ def spawned_children() -> set[int]:
     return found
 
 
-def run_fresh(code: str) -> str:
+def run_fresh(code: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
     """Run `code` in a fresh interpreter (one that has imported and cached nothing of this
-    test session's) and return what it printed; its failure fails the test."""
+    test session's, and reads its settings from `env`) and return what it printed; its
+    failure fails the test."""
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        env=env,
+        cwd=cwd,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()

@@ -19,7 +19,7 @@ from flows.api import (
     without_heartbeats,
 )
 from rasd.settings import REPO_ROOT
-from tests.processes import alive, outlives_killed_parent
+from tests.processes import alive, outlives_killed_parent, run_fresh
 
 
 @flow(name="api-check")
@@ -130,13 +130,5 @@ def test_an_operator_s_heartbeat_interval_is_kept() -> None:
         "    print(s().flows.heartbeat_frequency)\n"
     )
     env = {**os.environ, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "60"}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO_ROOT,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["60"]
+    out = run_fresh(script, env=env, cwd=REPO_ROOT)  # fails the test unless it exits 0
+    assert out.split() == ["60"]
