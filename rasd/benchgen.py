@@ -33,6 +33,7 @@ import yaml
 
 from rasd.samplesite import render_eval_page
 from rasd.settings import DATA_DIR
+from rasd.yamlfile import parse_yaml
 
 PIECES_FILE = DATA_DIR / "bench" / "pieces.yaml"
 URLS_PER_SITEMAP = 1000  # the protocol allows 50,000; smaller files exercise the index
@@ -57,7 +58,7 @@ class GeneratedArticle:
 @cache
 def _pieces() -> dict:
     try:
-        return yaml.safe_load(PIECES_FILE.read_text(encoding="utf-8"))
+        return parse_yaml(PIECES_FILE.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise BenchSiteError(f"cannot read the sentence pieces in {PIECES_FILE}: {exc}") from exc
 

@@ -38,6 +38,7 @@ from trafilatura.xml import delete_element
 from rasd.models import Article, FetchedPage
 from rasd.settings import DATA_DIR
 from rasd.timestamps import parse_datetime
+from rasd.yamlfile import parse_yaml
 
 BOILERPLATE_FILE = DATA_DIR / "boilerplate.yaml"
 MIN_TEXT_CHARS = 80  # less than a sentence or two is not an article
@@ -177,7 +178,7 @@ class BoilerplateRules:
     @classmethod
     def from_file(cls, path: Path = BOILERPLATE_FILE) -> BoilerplateRules:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = parse_yaml(path.read_text(encoding="utf-8")) or {}
             groups: dict[str, list[str]] = data.get("drop_paragraphs") or {}
             labels = sorted(data.get("covid_counter_labels") or [], key=len, reverse=True)
             return cls(
@@ -608,7 +609,7 @@ DATE_SCAN_NODES = 400  # text nodes read after the headline before giving up on 
 def _month_names() -> tuple[dict[str, int], re.Pattern[str]]:
     """Arabic month names (all regional families) and a day-month-year pattern."""
     try:
-        data = yaml.safe_load(MONTHS_FILE.read_text(encoding="utf-8")) or {}
+        data = parse_yaml(MONTHS_FILE.read_text(encoding="utf-8")) or {}
         months = {str(n): int(m) for m, names in data.items() for n in names}
     except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
         raise CleanError(f"cannot read month names from {MONTHS_FILE}: {exc}") from exc

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from string import Template
 
-import yaml
-
 from rasd.settings import DATA_DIR
+from rasd.yamlfile import parse_yaml
 
 TEMPLATE_DIR = DATA_DIR / "sample_site" / "templates"
 TEMPLATES: tuple[str, ...] = ("wordpress", "portal")
@@ -63,7 +62,7 @@ class TrapContent:
 
 @cache
 def _trap_data() -> dict:
-    return yaml.safe_load((TEMPLATE_DIR / "traps.yaml").read_text(encoding="utf-8"))
+    return parse_yaml((TEMPLATE_DIR / "traps.yaml").read_text(encoding="utf-8"))
 
 
 @cache

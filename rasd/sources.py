@@ -24,6 +24,7 @@ from lxml import etree
 
 from rasd.fetch import request_deadline
 from rasd.models import FetchedPage, PageRef, Source
+from rasd.yamlfile import parse_yaml
 
 KINDS = ("sitemap", "feed", "urls")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -84,7 +85,7 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceConfigError(f"{path}: cannot read the sources file ({exc})") from exc
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from rasd.extract.normalize import TermMatcher, normalize
+from rasd.yamlfile import parse_yaml
 
 ACTORS_FILE = Path(__file__).resolve().parents[2] / "data" / "actors.yaml"
 ARMED_KINDS = frozenset({"state", "group", "unidentified", "foreign"})
@@ -46,7 +47,7 @@ class ActorMention:
 @lru_cache(maxsize=1)
 def _data() -> dict:
     try:
-        data = yaml.safe_load(ACTORS_FILE.read_text(encoding="utf-8"))
+        data = parse_yaml(ACTORS_FILE.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ActorLexiconError(f"actor list not found: {ACTORS_FILE}") from exc
     except yaml.YAMLError as exc:

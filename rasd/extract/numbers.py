@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from rasd.extract.normalize import normalize
+from rasd.yamlfile import parse_yaml
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
 
@@ -70,7 +71,7 @@ def load_yaml(name: str) -> Any:
     path = LEXICON_DIR / name
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return parse_yaml(handle)
     except FileNotFoundError as exc:
         raise LexiconError(f"lexicon file not found: {path}") from exc
     except yaml.YAMLError as exc:

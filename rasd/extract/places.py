@@ -31,6 +31,7 @@ from rasd.extract.normalize import (
     normalize,
     word_start,
 )
+from rasd.yamlfile import parse_yaml
 
 GAZETTEER_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 LEXICON_DIR = GAZETTEER_DIR.parent / "lexicon"
@@ -494,7 +495,7 @@ def _lexicon_words() -> set[str]:
     for name in _WORD_LEXICONS:
         path = LEXICON_DIR / name
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = parse_yaml(path.read_text(encoding="utf-8"))
         except (FileNotFoundError, yaml.YAMLError) as exc:
             raise GazetteerError(f"cannot read lexicon {path}: {exc}") from exc
         for text in _strings(data):

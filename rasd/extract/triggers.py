@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from rasd.extract.normalize import TermMatcher
+from rasd.yamlfile import parse_yaml
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
 _SCOPES = ("after", "near", "next", "sentence")
@@ -71,7 +72,7 @@ def load_lexicon(name: str) -> dict[str, Any]:
     """A YAML lexicon file of data/lexicon as a mapping."""
     path = LEXICON_DIR / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise TriggerLexiconError(f"lexicon file not found: {path}") from exc
     except yaml.YAMLError as exc:
