@@ -11,14 +11,20 @@ it just pays for the import when it first needs it.
 `importlib.util.LazyLoader` would be the standard tool, but Python 3.11's import system
 reads `__spec__` of a module it finds already imported, and that read loads a
 LazyLoader module at once, so nothing would be deferred.
+
+`hidden` goes further for an optional integration a library probes for at import: the
+probe, made by this thread, finds the module missing, as if it were not installed.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import sys
 import threading
 import types
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 _LOADING = threading.RLock()
@@ -59,3 +65,29 @@ def is_loaded(name: str) -> bool:
     """Whether the real module `name` has been imported (not just deferred)."""
     module = sys.modules.get(name)
     return module is not None and not isinstance(module, DeferredModule)
+
+
+class _HiddenFromThread(importlib.abc.MetaPathFinder):
+    """Fails the imports of some top-level packages made by one thread."""
+
+    def __init__(self, packages: Sequence[str], thread: int) -> None:
+        self.packages = frozenset(packages)
+        self.thread = thread
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if threading.get_ident() == self.thread and fullname.partition(".")[0] in self.packages:
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None  # not ours to hide: the usual finders look for it
+
+
+@contextmanager
+def hidden(*packages: str) -> Iterator[None]:
+    """Inside, imports of `packages` and their submodules made by this thread fail with
+    ModuleNotFoundError unless already imported; other threads import them as usual, so a
+    thread importing them meanwhile gets the real module."""
+    finder = _HiddenFromThread(packages, threading.get_ident())
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rasd.deferred import defer
+from rasd.deferred import defer, hidden
 from rasd.models import Article, Event, stable_id
 from rasd.settings import DATA_DIR, EXPECTATIONS_DIR
 
@@ -43,6 +43,9 @@ COUNTRY_BOUNDS_CSV = REFERENCE_DIR / "country_bounds.csv"
 SUITE_KINDS = ("article", "event")
 # What GX imports for expectations the suites do not use: loaded if one ever is.
 GX_UNUSED_IMPORTS = ("scipy.stats", "altair")
+# GX's optional SQL support, which it sets up at import when SQLAlchemy is installed
+# (Prefect's server needs it). rasd validates pandas frames; GX treats SQLAlchemy as absent.
+GX_HIDDEN_INTEGRATIONS = ("sqlalchemy",)
 ARTICLE_QUARANTINED = "article_quarantined"
 
 # Arabic, Arabic Supplement, Arabic Extended-A and the presentation forms.
@@ -351,8 +354,9 @@ class SuiteRunner:
 
     def __init__(self, folder: Path = EXPECTATIONS_DIR) -> None:
         defer(*GX_UNUSED_IMPORTS)
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+        with hidden(*GX_HIDDEN_INTEGRATIONS):
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self._lock = threading.Lock()
         self.context = gx.get_context(mode="ephemeral")

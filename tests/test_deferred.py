@@ -65,6 +65,7 @@ def test_validation_leaves_scipy_and_altair_unloaded_until_an_expectation_needs_
         batch = validate_batch([good, bad], [], run_id="r", docs_dir=None)
         print(len(batch.articles), len(batch.quarantine))
         print(is_loaded("great_expectations"), is_loaded("scipy.stats"), is_loaded("altair"))
+        print(is_loaded("sqlalchemy"))
 
         # The expectations that need them still find them.
         from great_expectations.expectations.core import (
@@ -74,4 +75,27 @@ def test_validation_leaves_scipy_and_altair_unloaded_until_an_expectation_needs_
         print(is_loaded("scipy.stats"), is_loaded("altair"))
         """
     )
-    assert out.splitlines() == ["1 1", "True False False", "True True", "True True"]
+    assert out.splitlines() == ["1 1", "True False False", "False", "True True", "True True"]
+
+
+def test_a_hidden_package_is_missing_for_this_thread_only_and_only_inside() -> None:
+    out = run_fresh(
+        """
+        import sys, threading
+        from rasd.deferred import hidden
+        seen, finders = [], list(sys.meta_path)
+        with hidden("xml"):
+            try:
+                import xml.dom.minidom
+            except ModuleNotFoundError as exc:
+                seen.append(f"missing {exc.name}")
+            other = threading.Thread(target=lambda: seen.append(__import__("colorsys").__name__))
+            with hidden("colorsys"):
+                other.start()
+                other.join()
+        import xml.dom.minidom
+        seen.append(xml.dom.minidom.parseString("<a/>").documentElement.tagName)
+        print(seen, sys.meta_path == finders)
+        """
+    )
+    assert out == "['missing xml', 'colorsys', 'a'] True"
