@@ -41,7 +41,7 @@ from rasd.settings import Settings
 from rasd.sources import discover, load_sources
 from rasd.timestamps import parse_datetime
 from rasd.validate import ValidatedBatch, build_validation_docs, suite_runner, validate_batch
-from rasd.warehouse import Warehouse, stage_batch
+from rasd.warehouse import Warehouse
 
 log = logging.getLogger("rasd")
 PROGRESS_STAGES = ("fetch", "clean+extract", "validate")
@@ -555,6 +555,9 @@ class _Validations:
             first_batch, processed, validating = self.pending.popleft()
             validated = validating.result()
             _advance(self.progress, "validate", len(processed.pages))
+            # Arrow is imported with the first batch staged: a quiet night stages nothing.
+            from rasd.staging import stage_batch
+
             stage_batch(
                 self.stage_dir,
                 first_batch,
@@ -586,6 +589,8 @@ def run_batches(
     summary.add_pages(discovery_failures)
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
     if discovery_failures:
+        from rasd.staging import stage_batch
+
         stage_batch(stage_dir, 0, discovery_failures, [], [], [])
     # Batches move at once: batch n+1 downloads while batch n is cleaned and extracted on
     # the worker processes, and the groups before it are validated in the background.

@@ -1,4 +1,4 @@
-"""Timestamps as web pages, sitemaps and feeds write them."""
+"""Timestamps as web pages, sitemaps and feeds write them, and as the warehouse stores them."""
 
 from __future__ import annotations
 
@@ -19,3 +19,11 @@ def parse_datetime(value: str) -> datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
+
+
+def utc_naive(value: datetime | None) -> datetime | None:
+    """The schema stores UTC without a zone: aware times are converted, naive ones are
+    taken to be UTC already."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)

@@ -372,6 +372,36 @@ def test_what_earlier_runs_fetched_is_read_once_a_night(
 
 
 @pytest.mark.timeout(120)
+def test_a_quiet_night_imports_neither_processing_nor_validation_nor_staging(
+    tmp_path: Path,
+) -> None:
+    """Nothing new to fetch: trafilatura, GX (and pandas with it) and Arrow stay unloaded,
+    seconds of imports that such a night does not need."""
+    from tests.hostile_server import HostileServer, news_site, site_sources
+
+    settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", workers=2, batch_size=4)
+    with HostileServer(with_hostile_routes=False) as server:
+        news_site(server, 10, lastmod="2020-01-01")  # listed before the first run
+        sources = site_sources(tmp_path, server)
+        assert run_pipeline(sources, settings).pages_fetched == 10
+        out = run_fresh(
+            f"""
+            import sys
+            from pathlib import Path
+            from rasd.pipeline import run_pipeline
+            from rasd.settings import Settings
+            warehouse = Path({str(settings.warehouse)!r})
+            settings = Settings(warehouse=warehouse, workers=2, batch_size=4)
+            summary = run_pipeline(Path({str(sources)!r}), settings)
+            print(summary.status, summary.pages_unchanged)
+            heavy = ("trafilatura", "great_expectations", "pandas", "pyarrow")
+            print([name for name in heavy if name in sys.modules])
+            """
+        )
+    assert out.splitlines() == ["completed 10", "[]"]
+
+
+@pytest.mark.timeout(120)
 def test_a_quiet_night_head_start_starts_no_downloads_or_workers(tmp_path: Path) -> None:
     from rasd.pipeline import HeadStart
     from tests.hostile_server import HostileServer, news_site, site_sources

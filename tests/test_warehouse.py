@@ -17,16 +17,9 @@ import pytest
 
 from rasd.models import Article, Event, FetchedPage, stable_id
 from rasd.settings import SQL_DIR
+from rasd.staging import LOADED_MARKER, Stage, pending_stages, stage_batch
 from rasd.validate import QuarantineRow
-from rasd.warehouse import (
-    LOADED_MARKER,
-    Stage,
-    Warehouse,
-    WarehouseBusyError,
-    WarehouseError,
-    pending_stages,
-    stage_batch,
-)
+from rasd.warehouse import Warehouse, WarehouseBusyError, WarehouseError
 
 T0 = datetime(2024, 3, 2, 3, 0, tzinfo=UTC)
 NASTY = (
