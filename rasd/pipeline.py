@@ -726,11 +726,19 @@ class HeadStart:
     A head start is only ever a shortcut: when any step fails, it stops, and the run does
     every step itself and reports what went wrong. Pages it fetched for a run that then
     never started are in the raw store only; the next run asks for them again.
+
+    It goes on until the run takes it over: each batch cleaned begins the download of the
+    next, so a slow start of the orchestrator (a temporary Prefect server takes seconds of
+    both cores) leaves neither the download process nor the workers idle.
     """
 
-    # With a long-lived Prefect server the flow asks for its first batch 4-5 s after the
-    # start; two batches kept the workers busy until about 4 s, four keep them busy past it.
+    # Batches downloading or waiting for the workers at once: their pages' HTML is what a
+    # head start holds. With a long-lived Prefect server the flow asks for its first batch
+    # 4-5 s after the start; two batches kept the workers busy until about 4 s only.
     BATCHES_AHEAD = 4
+    # Batches a head start may begin before the run takes it over. What it keeps of a
+    # cleaned batch is small (articles and events, no HTML), and this bounds it.
+    BATCHES_BEFORE_TAKEOVER = 16
 
     def __init__(self, sources_file: Path, settings: Settings) -> None:
         self.sources_file = Path(sources_file).resolve()
@@ -743,6 +751,10 @@ class HeadStart:
         self._processing: dict[tuple[str, ...], Future[ProcessedBatch]] = {}
         self._thread: ThreadPoolExecutor | None = None
         self._held = ExitStack()
+        self._batches: list[list[PageRef]] = []  # the batches it may begin, in order
+        self._begun = 0
+        self._going = threading.Lock()  # held while a batch is begun, and to stop for good
+        self._stopped = False
 
     @classmethod
     def begin(cls, sources_file: Path, settings: Settings) -> HeadStart | None:
@@ -778,21 +790,51 @@ class HeadStart:
             self.downloads.close(wait=False)
             self.downloads = None
             return
-        batches = list(batched(refs, settings.batch_size))[: self.BATCHES_AHEAD]
+        self._batches = list(batched(refs, settings.batch_size))[: self.BATCHES_BEFORE_TAKEOVER]
+        first = self._batches[: self.BATCHES_AHEAD]
         previous = self.earlier.previous
-        downloading = [self.downloads.submit_ahead(batch, previous) for batch in batches]
+        downloading = [self.downloads.submit_ahead(batch, previous) for batch in first]
+        self._begun = len(first)
         if not parallel_for(settings, len(refs)):
+            self._batches = first  # downloads only: nothing to go on with
             return
         # The gazetteer is built and the workers fork while the first batch downloads.
         self.pool = start_worker_pool(settings.workers)
         self.frozen = True
         # One batch after the other, as the run's own clean + extract goes.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-head-start")
-        for batch, fetching in zip(batches, downloading, strict=True):
-            urls = tuple(ref.url for ref in batch)
-            self._processing[urls] = self._thread.submit(
-                _process_when_fetched, fetching, self.pool, settings.workers
-            )
+        with self._going:
+            for batch, fetching in zip(first, downloading, strict=True):
+                self._queue(batch, fetching)
+
+    def _queue(self, batch: list[PageRef], fetching: Future[list[FetchedPage]]) -> None:
+        assert self._thread is not None and self.pool is not None
+        urls = tuple(ref.url for ref in batch)
+        self._processing[urls] = self._thread.submit(self._process, fetching, self.pool)
+
+    def _process(
+        self, fetching: Future[list[FetchedPage]], pool: ProcessPoolExecutor
+    ) -> ProcessedBatch:
+        processed = process_pages_parallel(fetching.result(), pool, self.settings.workers)
+        self._go_on()
+        return processed
+
+    def _go_on(self) -> None:
+        """Begin the next batch (its download, then its clean + extract), unless the run
+        has taken over or the head start was stopped."""
+        with self._going:
+            if self._stopped or self._begun >= len(self._batches):
+                return
+            assert self.downloads is not None and self.earlier is not None
+            batch = self._batches[self._begun]
+            self._begun += 1
+            self._queue(batch, self.downloads.submit_ahead(batch, self.earlier.previous))
+
+    def stop(self) -> None:
+        """Begin no more batches: from now on the run asks for them, and what was begun
+        is all in `take_processing` and the download process's batches ahead."""
+        with self._going:
+            self._stopped = True
 
     def serves(self, sources_file: Path, settings: Settings) -> bool:
         return Path(sources_file).resolve() == self.sources_file and settings == self.settings
@@ -811,17 +853,12 @@ class HeadStart:
         global _head_start
         if _head_start is self:
             _head_start = None
+        self.stop()
         if self._thread is not None:
             self._thread.shutdown(cancel_futures=True)
         stop_children(self.downloads, self.pool, self.frozen)
         self.downloads, self.pool, self.frozen = None, None, False
         self._held.close()
-
-
-def _process_when_fetched(
-    fetching: Future[list[FetchedPage]], pool: ProcessPoolExecutor, workers: int
-) -> ProcessedBatch:
-    return process_pages_parallel(fetching.result(), pool, workers)
 
 
 _head_start: HeadStart | None = None
@@ -834,4 +871,5 @@ def take_head_start(sources_file: Path, settings: Settings) -> HeadStart | None:
     if head is None or not head.serves(sources_file, settings):
         return None
     _head_start = None
+    head.stop()
     return head

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -296,7 +297,7 @@ def test_a_run_takes_over_its_head_start_and_asks_for_each_page_once(tmp_path: P
         sources = site_sources(tmp_path, server)
         head = HeadStart.begin(sources, settings)
         assert head is not None and head.pool is not None and head.downloads is not None
-        assert head.batches_in_hand == HeadStart.BATCHES_AHEAD
+        assert head.batches_in_hand >= HeadStart.BATCHES_AHEAD  # more as each is cleaned
         stages = PlainStages(settings)
         try:
             summary = run_pipeline(sources, settings, stages)
@@ -307,13 +308,48 @@ def test_a_run_takes_over_its_head_start_and_asks_for_each_page_once(tmp_path: P
         sitemap_requests = server.count("/sitemap.xml")
     assert summary.status == "completed", summary.render()
     assert summary.pages_fetched == 20
-    # The first four batches were fetched by the head start, the fifth by the run: had the
-    # run not taken them over, those sixteen pages and the sitemap would be asked for twice.
+    # The head start fetched the first four batches or all five, the run the rest: had the
+    # run not taken them over, those pages and the sitemap would be asked for twice.
     assert page_requests == [1] * 20
     assert sitemap_requests == 1
     assert _rows(settings.warehouse, "SELECT count(*) FROM pages WHERE status = 200") == [(20,)]
     with exclusive_run(settings):  # closed with the run: the lock is free again
         pass
+
+
+@pytest.mark.timeout(120)
+def test_a_head_start_goes_on_until_the_run_takes_it_over(tmp_path: Path) -> None:
+    """While the orchestrator starts (slowly, here), the head start begins batch after
+    batch, up to its cap; the run takes all of them over and asks for each page once."""
+    from rasd.pipeline import HeadStart
+    from tests.hostile_server import HostileServer, news_site, site_sources
+
+    settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", workers=2, batch_size=4)
+    cap = HeadStart.BATCHES_BEFORE_TAKEOVER
+    with HostileServer(with_hostile_routes=False) as server:
+        paths = news_site(server, 4 * (cap + 2))  # two batches more than a head start begins
+
+        def requested() -> int:
+            return sum(server.count(path) for path in paths)
+
+        sources = site_sources(tmp_path, server)
+        head = HeadStart.begin(sources, settings)
+        assert head is not None
+        try:
+            deadline = time.monotonic() + 60
+            while requested() < 4 * cap and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(1.0)  # time enough to begin a batch past the cap, were one begun
+            before_the_run = requested()
+            in_hand = head.batches_in_hand
+            summary = run_pipeline(sources, settings, PlainStages(settings))
+            assert head.batches_in_hand == 0
+        finally:
+            head.close()
+        page_requests = [server.count(path) for path in paths]
+    assert before_the_run == 4 * cap and in_hand == cap
+    assert summary.status == "completed" and summary.pages_fetched == len(paths)
+    assert page_requests == [1] * len(paths)
 
 
 @pytest.mark.timeout(120)

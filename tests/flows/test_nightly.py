@@ -51,7 +51,7 @@ def test_the_flow_takes_over_the_head_start_of_rasd_run(
         paths = news_site(server, 20)
         sources = site_sources(tmp_path, server)
         head = HeadStart.begin(sources, Settings.from_env(str(warehouse)))
-        assert head is not None and head.batches_in_hand == HeadStart.BATCHES_AHEAD
+        assert head is not None and head.batches_in_hand >= HeadStart.BATCHES_AHEAD
         try:
             summary = nightly(str(sources), str(warehouse))
             assert head.batches_in_hand == 0
