@@ -796,7 +796,6 @@ class HeadStart:
         downloading = [self.downloads.submit_ahead(batch, previous) for batch in first]
         self._begun = len(first)
         if not parallel_for(settings, len(refs)):
-            self._batches = first  # downloads only: nothing to go on with
             return
         # The gazetteer is built and the workers fork while the first batch downloads.
         self.pool = start_worker_pool(settings.workers)
