@@ -555,19 +555,23 @@ class _Validations:
             first_batch, processed, validating = self.pending.popleft()
             validated = validating.result()
             _advance(self.progress, "validate", len(processed.pages))
-            # Arrow is imported with the first batch staged: a quiet night stages nothing.
-            from rasd.staging import stage_batch
-
-            stage_batch(
-                self.stage_dir,
-                first_batch,
-                processed.pages,
-                validated.articles,
-                validated.events,
-                validated.quarantine,
-            )
+            self.stage(first_batch, processed.pages, validated)
             self.summary.add_pages(processed.pages)
             self.summary.quarantined += len(validated.quarantine)
+
+    def stage(self, first_batch: int, pages: list[FetchedPage], validated: ValidatedBatch) -> None:
+        """Write the pages and their validated rows to the night's stage directory."""
+        # Arrow is imported with the first batch staged: a quiet night stages nothing.
+        from rasd.staging import stage_batch
+
+        stage_batch(
+            self.stage_dir,
+            first_batch,
+            pages,
+            validated.articles,
+            validated.events,
+            validated.quarantine,
+        )
 
 
 def run_batches(
@@ -588,15 +592,13 @@ def run_batches(
     summary.pages_unchanged += skipped
     summary.add_pages(discovery_failures)
     summary.listing_failures = [(p.url, p.error or "") for p in discovery_failures]
+    validations = _Validations(stages, stage_dir, summary, progress)
     if discovery_failures:
-        from rasd.staging import stage_batch
-
-        stage_batch(stage_dir, 0, discovery_failures, [], [], [])
+        validations.stage(0, discovery_failures, ValidatedBatch())
     # Batches move at once: batch n+1 downloads while batch n is cleaned and extracted on
     # the worker processes, and the groups before it are validated in the background.
     in_hand: tuple[int, list[FetchedPage], PendingBatch] | None = None
     group = _ValidationGroup()
-    validations = _Validations(stages, stage_dir, summary, progress)
 
     def collect(number: int, pages: list[FetchedPage], processing: PendingBatch) -> None:
         group.add(number, processing.result())
@@ -619,8 +621,9 @@ def run_batches(
         collect(*in_hand)
     validations.submit(group)
     validations.stage_finished(wait=True)
-    # The Data Docs are drawn from the stored results while the warehouse loads: GX renders
-    # in Python, DuckDB loads mostly outside the interpreter lock.
+    # The Data Docs are drawn from the stored results while the warehouse loads. The load's
+    # DuckDB calls wait for the interpreter lock while GX renders, but the two together
+    # still end sooner than one after the other (docs/performance.md, finding 9).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-docs") as docs:
         drawn = docs.submit(build_validation_docs, settings.validation_dir)
         loaded = warehouse.load_staged(summary.run_id, stage_dir)
