@@ -283,6 +283,34 @@ def test_what_the_workers_need_is_loaded_before_they_fork() -> None:
     assert out == "2 ['Benghazi', 'Sabha']"
 
 
+@pytest.mark.timeout(120)
+def test_a_listing_that_cannot_be_read_is_recorded_in_the_warehouse(tmp_path: Path) -> None:
+    """Its failure is staged with the night's pages and loaded as a page row with the error,
+    beside the pages of the listings that could be read."""
+    from tests.conftest import write_sources
+    from tests.hostile_server import HostileServer, news_site
+
+    gone = "http://127.0.0.1:9/sitemap.xml"  # the discard port: nothing listens
+    settings = Settings(warehouse=tmp_path / "wh" / "w.duckdb", workers=2, batch_size=4)
+    with HostileServer(with_hostile_routes=False) as server:
+        news_site(server, 10)
+        sources = write_sources(
+            tmp_path / "sources.yaml",
+            [
+                {"name": "news", "kind": "sitemap", "url": server.url("/sitemap.xml")},
+                {"name": "gone", "kind": "sitemap", "url": gone},
+            ],
+        )
+        summary = run_pipeline(sources, settings)
+    assert summary.pages_fetched == 10 and summary.pages_failed == 1
+    assert [url for url, _ in summary.listing_failures] == [gone]
+    failed = _rows(
+        settings.warehouse, "SELECT url, error IS NOT NULL FROM pages WHERE status IS NULL"
+    )
+    assert failed == [(gone, True)]
+    assert _rows(settings.warehouse, "SELECT count(*) FROM pages") == [(11,)]
+
+
 # ------------------------------------------------------------------ the head start
 
 
