@@ -31,6 +31,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
+import duckdb
+
 from rasd.children import end_with_parent, idle_task
 from rasd.downloads import DownloadProcess, can_start_process, download
 from rasd.fetch import FetchSettings, PreviousFetch, make_client
@@ -41,7 +43,7 @@ from rasd.settings import Settings
 from rasd.sources import discover, load_sources
 from rasd.timestamps import parse_datetime
 from rasd.validate import ValidatedBatch, build_validation_docs, suite_runner, validate_batch
-from rasd.warehouse import Warehouse
+from rasd.warehouse import Warehouse, WarehouseError
 
 log = logging.getLogger("rasd")
 PROGRESS_STAGES = ("fetch", "clean+extract", "validate")
@@ -447,6 +449,19 @@ class EarlierFetches:
         }
         return cls(previous, warehouse.last_fetched())
 
+    @classmethod
+    def read_before_install(cls, warehouse: Warehouse) -> EarlierFetches:
+        """The same, read before the run installs the warehouse's schema, which is on the
+        way to the workers' start: a warehouse not made yet holds no earlier fetch, and one
+        whose tables these queries cannot read yet is installed first."""
+        if not warehouse.path.exists():
+            return cls({}, {})
+        try:
+            return cls.read(warehouse)
+        except (WarehouseError, duckdb.Error):
+            warehouse.init()
+            return cls.read(warehouse)
+
 
 def batched(items: Sequence[PageRef], size: int) -> Iterator[list[PageRef]]:
     for start in range(0, len(items), size):
@@ -780,9 +795,8 @@ class HeadStart:
         if settings.download_apart and can_start_process():
             # Its start-up overlaps the warehouse's opening and the listings' download.
             self.downloads = DownloadProcess(fetch_settings(settings), settings.raw_dir)
-        warehouse = Warehouse(settings.warehouse)
-        warehouse.init()
-        self.earlier = EarlierFetches.read(warehouse)
+        # The run installs the schema; on the way to the workers' start it is only read.
+        self.earlier = EarlierFetches.read_before_install(Warehouse(settings.warehouse))
         self.discovery = discover_pages(self.sources_file, settings)
         refs, _ = skip_unmodified(
             self.discovery[0], self.earlier.last_fetched, settings.trust_lastmod

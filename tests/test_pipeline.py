@@ -436,6 +436,37 @@ def test_what_earlier_runs_fetched_is_read_once_a_night(
 
 
 @pytest.mark.timeout(120)
+def test_a_head_start_reads_the_warehouse_without_installing_it(tmp_path: Path) -> None:
+    """Installing the schema is the run's step, off the way to the workers' start: a head
+    start leaves a warehouse not made yet unmade, and installs one only when its earlier
+    fetches cannot be read otherwise."""
+    import duckdb
+
+    from rasd.pipeline import HeadStart
+    from tests.hostile_server import HostileServer, news_site, site_sources
+
+    fresh = Settings(warehouse=tmp_path / "fresh" / "w.duckdb", workers=2, batch_size=4)
+    bare = Settings(warehouse=tmp_path / "bare" / "w.duckdb", workers=2, batch_size=4)
+    bare.warehouse.parent.mkdir()
+    duckdb.connect(str(bare.warehouse)).close()  # a DuckDB file without rasd's tables
+    with HostileServer(with_hostile_routes=False) as server:
+        news_site(server, 10)
+        sources = site_sources(tmp_path, server)
+        for settings in (fresh, bare):
+            head = HeadStart.begin(sources, settings)
+            assert head is not None and head.earlier is not None
+            try:
+                assert head.earlier.previous == {}
+                made = settings.warehouse.exists()
+                summary = run_pipeline(sources, settings)
+            finally:
+                head.close()
+            assert summary.status == "completed" and summary.pages_fetched == 10
+            assert _rows(settings.warehouse, "SELECT count(*) FROM pages") == [(10,)]
+            assert made == (settings is bare)
+
+
+@pytest.mark.timeout(120)
 def test_a_quiet_night_imports_neither_processing_nor_validation_nor_staging(
     tmp_path: Path,
 ) -> None:
