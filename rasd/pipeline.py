@@ -331,7 +331,7 @@ class PlainStages:
         """Start the worker processes for a night of `pages`, while its first batch
         downloads; a handful of pages is cleaned here."""
         if self._pool is None and self._parallel(pages):
-            self._pool = start_worker_pool(self.settings.workers)
+            self._pool = start_worker_pool(self.settings.workers, self.settings.cache_dir)
             self._frozen = True
 
     def process(self, pages: list[FetchedPage]) -> ProcessedBatch:
@@ -368,17 +368,27 @@ class PlainStages:
         self._downloads, self._pool, self._frozen = None, None, False
 
 
-def _load_processing() -> None:
+def _load_processing(kept_in: Path | None = None) -> None:
     """What clean + extract need, loaded before the workers fork so that they share it:
     the modules, and the gazetteer, lexicons, rules and patterns those modules otherwise
-    build from data/ on first use, which each worker would then build again for itself."""
+    build from data/ on first use, which each worker would then build again for itself.
+    With `kept_in`, the gazetteer is read from there when an earlier run kept it."""
     import rasd.clean
     import rasd.extract.events  # noqa: F401 - imports the rest of the extractor
+    from rasd.extract.places import keep_default_gazetteer_in
+
+    keep_default_gazetteer_in(kept_in)
 
     for name, module in list(sys.modules.items()):
         if name == rasd.clean.__name__ or name.startswith("rasd.extract."):
             for load in _cached_loaders(module):
                 load()
+
+
+def keep_reference_data(settings: Settings) -> None:
+    """Build what the workers load and keep the gazetteer in `settings.cache_dir` now, so
+    that the next run reads it instead of building it: after an upgrade, say."""
+    _load_processing(settings.cache_dir)
 
 
 def _cached_loaders(module: ModuleType) -> Iterator[Callable[[], object]]:
@@ -399,7 +409,7 @@ def parallel_for(settings: Settings, pages: int) -> bool:
     return settings.workers > 1 and pages >= 4 * settings.workers
 
 
-def start_worker_pool(workers: int) -> ProcessPoolExecutor:
+def start_worker_pool(workers: int, kept_in: Path | None = None) -> ProcessPoolExecutor:
     """The clean + extract worker processes, forked now.
 
     Loaded before the fork, the gazetteer is shared copy-on-write by the workers instead of
@@ -408,7 +418,7 @@ def start_worker_pool(workers: int) -> ProcessPoolExecutor:
     collections would otherwise also copy the shared pages; the caller unfreezes
     (`gc.unfreeze`) when the pool is done.
     """
-    _load_processing()
+    _load_processing(kept_in)
     gc.freeze()
     pool = ProcessPoolExecutor(
         max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)
@@ -815,7 +825,7 @@ class HeadStart:
         if not parallel_for(settings, len(refs)):
             return
         # The gazetteer is built and the workers fork while the first batch downloads.
-        self.pool = start_worker_pool(settings.workers)
+        self.pool = start_worker_pool(settings.workers, settings.cache_dir)
         self.frozen = True
         # One batch after the other, as the run's own clean + extract goes.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasd-head-start")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +27,15 @@ def _float_env(name: str, default: float) -> float:
         return default
 
 
+def default_cache_dir() -> Path:
+    """Where reference data built from data/ is kept between runs (rasd.kept):
+    $RASD_CACHE_DIR, else rasd/ in the user's cache folder ($XDG_CACHE_HOME or ~/.cache)."""
+    explicit = os.environ.get("RASD_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rasd"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the warehouse and its side files live, and how hard to work."""
@@ -41,6 +50,7 @@ class Settings:
     fetch_retries: int = 2
     trust_lastmod: bool = True  # skip pages whose sitemap lastmod predates our last fetch
     dask_address: str | None = None  # a Dask scheduler to run the CPU stages on
+    cache_dir: Path = field(default_factory=default_cache_dir)
 
     @property
     def download_apart(self) -> bool:
@@ -78,4 +88,5 @@ class Settings:
             fetch_retries=_int_env("RASD_FETCH_RETRIES", 2),
             trust_lastmod=os.environ.get("RASD_TRUST_LASTMOD", "1") != "0",
             dask_address=os.environ.get("RASD_DASK_ADDRESS") or None,
+            cache_dir=default_cache_dir(),
         )

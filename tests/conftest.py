@@ -18,6 +18,19 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kept_reference_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Runs started by the tests keep their gazetteer in the session's temporary folder,
+    not in the user's cache (subprocesses inherit the setting)."""
+    before = os.environ.get("RASD_CACHE_DIR")
+    os.environ["RASD_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ["RASD_CACHE_DIR"]
+    else:
+        os.environ["RASD_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "gold" / "seeds.jsonl").is_file():

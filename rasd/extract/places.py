@@ -31,6 +31,7 @@ from rasd.extract.normalize import (
     normalize,
     word_start,
 )
+from rasd.kept import inputs_digest, kept
 from rasd.yamlfile import parse_yaml
 
 GAZETTEER_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
@@ -560,6 +561,23 @@ def _best(places: list[Place]) -> Place:
     return min(places, key=lambda p: (p.feature != "landmark", not p.curated, -p.population))
 
 
+# What a Gazetteer's build reads: its data files and rasd's code (the normaliser's rules
+# among it), and the library whose automata it pickles.
+GAZETTEER_INPUTS = (GAZETTEER_DIR, LEXICON_DIR, Path(__file__).resolve().parents[1])
+GAZETTEER_LIBRARIES = ("pyahocorasick",)
+_kept_in: Path | None = None  # where the default gazetteer is kept between processes
+
+
+def keep_default_gazetteer_in(folder: Path | None) -> None:
+    """Keep the default gazetteer pickled in `folder` from one process to the next (None:
+    build it in every process). Takes effect if set before the gazetteer's first use."""
+    global _kept_in
+    _kept_in = folder
+
+
 @lru_cache(maxsize=1)
 def _default_gazetteer() -> Gazetteer:
-    return Gazetteer()
+    if _kept_in is None:
+        return Gazetteer()
+    digest = inputs_digest(GAZETTEER_INPUTS, GAZETTEER_LIBRARIES)
+    return kept("gazetteer", Gazetteer, digest, _kept_in)
