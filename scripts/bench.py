@@ -24,6 +24,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -417,6 +418,20 @@ def measure_breakdown(sources: Path, warehouse: Path) -> dict[str, float]:
 # --------------------------------------------------------------------------- report
 
 
+@dataclass
+class Round:
+    """One run on a fresh warehouse, its rerun, and the floor measured around the run."""
+
+    floor: dict
+    run: RunFigures
+    rerun: RunFigures
+    warehouse: dict[str, int]
+
+    @property
+    def floor_seconds(self) -> float:
+        return self.floor["seconds"]
+
+
 def ratios(floor: float, run: RunFigures, rerun: RunFigures) -> dict[str, float]:
     return {
         "run_over_floor": run.seconds / floor,
@@ -425,27 +440,37 @@ def ratios(floor: float, run: RunFigures, rerun: RunFigures) -> dict[str, float]
     }
 
 
-def _run_row(name: str, pages: int, run: RunFigures) -> str:
-    body = f"{run.pipeline_seconds:.1f}" if run.pipeline_seconds is not None else "?"
-    return (
-        f"{name:8}{run.seconds:>10.1f}{pages / run.seconds:>10.0f}"
-        f"{run.peak_rss_mb:>10.0f}{body:>12}"
-    )
+def summary_ratios(rounds: Sequence[Round]) -> dict[str, float]:
+    """The median round's ratios (the machine's drift moves single rounds by a third) and
+    the highest peak memory of any run."""
+    each = [ratios(r.floor_seconds, r.run, r.rerun) for r in rounds]
+    return {
+        "run_over_floor": statistics.median(e["run_over_floor"] for e in each),
+        "rerun_over_run": statistics.median(e["rerun_over_run"] for e in each),
+        "peak_memory_mb": max(e["peak_memory_mb"] for e in each),
+    }
 
 
-def render(pages: int, floor: float, run: RunFigures, rerun: RunFigures) -> str:
-    lines = [
-        f"{'':8}{'seconds':>10}{'pages/s':>10}{'peak MB':>10}{'pipeline s':>12}",
-        f"{'floor':8}{floor:>10.1f}{pages / floor:>10.0f}{'':>10}",
-        _run_row("run", pages, run),
-        _run_row("rerun", pages, rerun),
-        "",
-    ]
-    for name, value in ratios(floor, run, rerun).items():
+def render(pages: int, rounds: Sequence[Round]) -> str:
+    head = ("round", "floor s", "run s", "rerun s", "run/floor", "rerun/run", "peak MB")
+    lines = [f"{head[0]:6}" + "".join(f"{h:>11}" for h in head[1:]) + f"{'pipeline s':>12}"]
+    for number, r in enumerate(rounds, start=1):
+        each = ratios(r.floor_seconds, r.run, r.rerun)
+        body = f"{r.run.pipeline_seconds:.1f}" if r.run.pipeline_seconds is not None else "?"
+        lines.append(
+            f"{number:<6}{r.floor_seconds:>11.1f}{r.run.seconds:>11.1f}{r.rerun.seconds:>11.1f}"
+            f"{each['run_over_floor']:>11.2f}{each['rerun_over_run']:>11.2f}"
+            f"{each['peak_memory_mb']:>11.0f}{body:>12}"
+        )
+    median = statistics.median(r.run.seconds for r in rounds)
+    lines += [f"run: {pages / median:.0f} pages/s (median round)", ""]
+    of = f"median of {len(rounds)} rounds" if len(rounds) > 1 else "one round"
+    for name, value in summary_ratios(rounds).items():
         target = TARGETS[name]
         verdict = "met" if value <= target else "MISSED"
         shown = f"{value:.0f}" if name == "peak_memory_mb" else f"{value:.2f}"
-        lines.append(f"{name:16}{shown:>8}  target <= {target:g}  {verdict}")
+        kind = "highest of the runs" if name == "peak_memory_mb" else of
+        lines.append(f"{name:16}{shown:>8}  target <= {target:g}  {verdict}  ({kind})")
     return "\n".join(lines)
 
 
@@ -480,10 +505,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also time each step of a plain run in this process (a third warehouse)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="runs (each with its rerun and the floor around it) per Prefect set-up; the "
+        "ratios are the median round's (default 3)",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="keep warehouse and logs here")
     args = parser.parse_args(argv)
-    if args.pages < 1 or args.threads < 1:
-        parser.error("--pages and --threads must be at least 1")
+    if args.pages < 1 or args.threads < 1 or args.rounds < 1:
+        parser.error("--pages, --threads and --rounds must be at least 1")
     return args
 
 
@@ -518,23 +550,24 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             f"    url: {base_url}/sitemap_index.xml\n",
             encoding="utf-8",
         )
-        modes = {}
+        modes: dict[str, list[Round]] = {}
         for mode in PREFECT_MODES[args.prefect]:
-            modes[mode] = measure_mode(mode, rasd, sources, work, env, timeout, floor_now)
-            _check_runs(args.pages, modes[mode]["run"], modes[mode]["rerun"])
+            modes[mode] = measure_mode(
+                mode, rasd, sources, work, env, timeout, floor_now, args.rounds
+            )
+            for measured in modes[mode]:
+                _check_runs(args.pages, measured.run, measured.rerun)
         breakdown = None
         if args.breakdown:
             print("breakdown: one plain run, timed step by step ...", flush=True)
             breakdown = measure_breakdown(sources, work / "breakdown" / "warehouse.duckdb")
-    for mode, figures in modes.items():
+    for mode, rounds in modes.items():
         print(f"\n{MODE_TITLES[mode]}:")
-        floor = figures["floor"]
-        print(render(args.pages, floor["seconds"], figures["run"], figures["rerun"]))
+        print(render(args.pages, rounds))
         print(
-            f"floor: the mean of {floor['before_run']['seconds']:.1f} s before the run "
-            f"and {floor['after_run']['seconds']:.1f} s after it"
+            "floor: each round's is the mean of the floors measured right before and after its run"
         )
-        counts = figures["warehouse"]
+        counts = rounds[-1].warehouse
         print(f"warehouse: {counts['articles']} articles, {counts['events']} events")
     if breakdown:
         print("\nplain run, seconds per step:")
@@ -547,13 +580,16 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         "settings": {k: env.get(k) for k in _KNOBS},
         "prefect": {
             mode: {
-                "floor": figures["floor"],
-                "run": asdict(figures["run"]),
-                "rerun": asdict(figures["rerun"]),
-                "warehouse": figures["warehouse"],
-                "ratios": ratios(figures["floor"]["seconds"], figures["run"], figures["rerun"]),
+                "rounds": [
+                    {
+                        **asdict(r),
+                        "ratios": ratios(r.floor_seconds, r.run, r.rerun),
+                    }
+                    for r in rounds
+                ],
+                "ratios": summary_ratios(rounds),
             }
-            for mode, figures in modes.items()
+            for mode, rounds in modes.items()
         },
         "breakdown": breakdown,
         "load_average": {"before": load_before, "after": os.getloadavg()},
@@ -569,31 +605,38 @@ def measure_mode(
     env: dict[str, str],
     timeout: float,
     floor_now: Callable[[], dict],
-) -> dict:
-    """The floor, a run on a fresh warehouse with one Prefect set-up, the floor again, then
-    the rerun.
+    rounds: int = 1,
+) -> list[Round]:
+    """Rounds of a run on a fresh warehouse with one Prefect set-up and its rerun, with
+    the floor measured before the first run and after each.
 
-    Each set-up has its own floor, the mean of the measurements just before and just after
-    its run: on a shared or virtual machine the speed drifts over minutes, and a ratio is
-    only as good as its two times being taken under the same conditions."""
+    Each run's floor is the mean of the measurements just before and just after it: on a
+    shared or virtual machine the speed drifts over minutes, and a ratio is only as good as
+    its two times being taken under the same conditions."""
     folder = work / mode
-    folder.mkdir(parents=True, exist_ok=True)
-    warehouse = folder / "warehouse.duckdb"
-    command = [str(rasd), "run", "--sources", str(sources), "--warehouse", str(warehouse)]
-    command += ["--no-prefect"] if mode == "none" else []
+    measured: list[Round] = []
     with _prefect_env(mode, folder, env) as run_env:
-        before = floor_now()
-        print(f"run ({MODE_TITLES[mode]}): {' '.join(command[1:])} ...", flush=True)
-        run = run_rasd(command, run_env, folder / "run.log", timeout)
-        after = floor_now()
-        floor = {
-            "seconds": (before["seconds"] + after["seconds"]) / 2,
-            "before_run": before,
-            "after_run": after,
-        }
-        print("rerun: the same, nothing changed ...", flush=True)
-        rerun = run_rasd(command, run_env, folder / "rerun.log", timeout)
-    return {"floor": floor, "run": run, "rerun": rerun, "warehouse": warehouse_counts(warehouse)}
+        floors = [floor_now()]
+        for number in range(1, rounds + 1):
+            here = folder / f"round{number}"
+            here.mkdir(parents=True, exist_ok=True)
+            warehouse = here / "warehouse.duckdb"
+            command = [str(rasd), "run", "--sources", str(sources), "--warehouse", str(warehouse)]
+            command += ["--no-prefect"] if mode == "none" else []
+            title = f"run {number}/{rounds} ({MODE_TITLES[mode]})"
+            print(f"{title}: {' '.join(command[1:])} ...", flush=True)
+            run = run_rasd(command, run_env, here / "run.log", timeout)
+            floors.append(floor_now())
+            print("rerun: the same, nothing changed ...", flush=True)
+            rerun = run_rasd(command, run_env, here / "rerun.log", timeout)
+            before, after = floors[-2:]
+            floor = {
+                "seconds": (before["seconds"] + after["seconds"]) / 2,
+                "before_run": before,
+                "after_run": after,
+            }
+            measured.append(Round(floor, run, rerun, warehouse_counts(warehouse)))
+    return measured
 
 
 _KNOBS = ("RASD_BATCH_SIZE", "RASD_WORKERS", "RASD_FETCH_THREADS", "RASD_TRUST_LASTMOD")
