@@ -824,7 +824,8 @@ class HeadStart:
         self._begun = len(first)
         if not parallel_for(settings, len(refs)):
             return
-        # The gazetteer is built and the workers fork while the first batch downloads.
+        # The gazetteer is loaded (kept or built) and the workers fork while the first
+        # batch downloads.
         self.pool = start_worker_pool(settings.workers, settings.cache_dir)
         self.frozen = True
         # One batch after the other, as the run's own clean + extract goes.
