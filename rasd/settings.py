@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,12 @@ def default_cache_dir() -> Path:
     explicit = os.environ.get("RASD_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rasd"
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "rasd"
+    try:
+        return Path.home() / ".cache" / "rasd"
+    except RuntimeError:  # a service account without a home: the copy is only a shortcut
+        return Path(tempfile.gettempdir()) / "rasd-cache"
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,10 @@ def test_the_cache_folder_is_named_by_the_environment(
     assert Settings().cache_dir == tmp_path / "xdg" / "rasd"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert Settings().cache_dir == Path.home() / ".cache" / "rasd"
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr("pwd.getpwuid", lambda uid: (_ for _ in ()).throw(KeyError(uid)))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    assert Settings().cache_dir == tmp_path / "tmp" / "rasd-cache"  # no home to be found
 
 
 @pytest.mark.timeout(180)
