@@ -27,6 +27,22 @@ class Counted:
         return self.value
 
 
+# The start of a fresh interpreter's script that counts the gazetteers it builds in `builds`.
+COUNTING_BUILDS = """
+        from pathlib import Path
+        from rasd.extract import places
+
+        builds = []
+        build = places.Gazetteer.__init__
+
+        def counted(self, *args, **kwargs):
+            builds.append(1)
+            build(self, *args, **kwargs)
+
+        places.Gazetteer.__init__ = counted
+"""
+
+
 def _inputs(tmp_path: Path) -> Path:
     folder = tmp_path / "inputs"
     (folder / "sub").mkdir(parents=True)
@@ -97,24 +113,17 @@ def test_a_kept_gazetteer_finds_what_a_built_one_finds_without_being_built(
 ) -> None:
     """The second process reads the gazetteer the first one kept, and resolves places as
     the built one does."""
-    code = f"""
-        from pathlib import Path
-        from rasd.extract import places
+    code = (
+        COUNTING_BUILDS
+        + f"""
         from rasd.extract.normalize import normalize
 
-        builds = []
-        build = places.Gazetteer.__init__
-
-        def counted(self, *args, **kwargs):
-            builds.append(1)
-            build(self, *args, **kwargs)
-
-        places.Gazetteer.__init__ = counted
         places.keep_default_gazetteer_in(Path({str(tmp_path / "cache")!r}))
         gazetteer = places._default_gazetteer()
         text = normalize("قصف على بنغازي وسرت واشتباكات قرب سبها")
         print([m.candidates[0].name for m in gazetteer.find_places(text)], len(builds))
     """
+    )
     built = run_fresh(code)
     read = run_fresh(code)
     assert built.endswith(" 1") and read.endswith(" 0")
@@ -143,19 +152,17 @@ def test_a_run_keeps_its_gazetteer_for_the_next_run(tmp_path: Path) -> None:
     """The first run builds the gazetteer and keeps it; the next reads it, and both load
     the same events."""
     cache = tmp_path / "cache"
-    code = """
-        from pathlib import Path
-        from rasd.extract import places
+    code = (
+        COUNTING_BUILDS
+        + """
         from rasd.pipeline import run_pipeline
         from rasd.settings import Settings
 
-        builds = []
-        build = places.Gazetteer.__init__
-        places.Gazetteer.__init__ = lambda self, *a, **k: builds.append(1) or build(self, *a, **k)
         settings = Settings(warehouse=Path({warehouse!r}), workers=2, batch_size=4)
         summary = run_pipeline(Path({sources!r}), settings)
         print(summary.status, summary.pages_fetched, summary.events, len(builds))
     """
+    )
     with HostileServer(with_hostile_routes=False) as server:
         news_site(server, 10)
         sources = str(site_sources(tmp_path, server))
