@@ -94,5 +94,4 @@ class Settings:
             fetch_retries=_int_env("RASD_FETCH_RETRIES", 2),
             trust_lastmod=os.environ.get("RASD_TRUST_LASTMOD", "1") != "0",
             dask_address=os.environ.get("RASD_DASK_ADDRESS") or None,
-            cache_dir=default_cache_dir(),
-        )
+        )  # cache_dir's default reads the environment itself
