@@ -14,9 +14,16 @@ Defences, each with a setting in FetchSettings:
   public address into a private or loopback one (server-side request forgery); the same
   network rule holds, hop by hop, for the redirects httpx follows for sitemaps, feeds and
   robots.txt;
+- no request into a more private network than its configured source's: a page a public
+  feed or sitemap lists on a loopback or private address is not asked for, and neither is
+  a sitemap an index lists there (`network_floor`);
+- each host resolved once per client (`PinnedAddresses`), and connections made to the
+  addresses that were judged, never to a second answer of the resolver (DNS rebinding);
 - HTML only; charset from BOM, header, <meta>, then detection (see rasd.rawstore).
 
-Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) are honoured.
+Proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) are honoured. A proxy
+resolves the names it is asked for itself: through one, the network rule is judged on
+rasd's own resolution, and the proxy (chosen by the operator) is trusted to connect there.
 """
 
 from __future__ import annotations
@@ -92,7 +99,10 @@ def make_client(
 
     Redirects the client follows itself (sitemaps, feeds, robots.txt) keep the rule page
     fetches keep by hand: never from a public address into a private or loopback one, hop
-    by hop; `resolver` classifies the hosts (default: the system's)."""
+    by hop. Inside `network_floor`, no request or connection goes into a more private
+    network than the floor's URL. `resolver` classifies the hosts (default: the system's);
+    each host is resolved once per client, and connected to at the addresses judged."""
+    addresses = resolver if isinstance(resolver, PinnedAddresses) else PinnedAddresses(resolver)
     timeout = httpx.Timeout(
         connect=settings.connect_timeout,
         read=settings.read_timeout,
@@ -114,14 +124,81 @@ def make_client(
         headers=headers,
         follow_redirects=follow_redirects,
         max_redirects=settings.max_redirects,
-        event_hooks={"response": [_redirect_guard(resolver or system_resolver)]},
+        event_hooks={
+            "request": [_floor_guard(addresses)],
+            "response": [_redirect_guard(addresses)],
+        },
     )
-    _install_deadline_backend(client)
+    _install_backends(client, addresses)
     return client
+
+
+class PinnedAddresses:
+    """Each host resolved once for the life of a client, for its checks and its connections.
+
+    A host's network is judged on the addresses it resolves to, and the connection goes to
+    those same addresses. Resolving again to connect would let a name that answered with a
+    public address for the check answer with a loopback one for the connection (DNS
+    rebinding) and lead the fetcher where the check refused to go.
+    """
+
+    def __init__(self, resolver: Resolver | None = None) -> None:
+        self._resolver = resolver or system_resolver
+        self._lock = threading.Lock()
+        self._known: dict[str, list[str]] = {}
+
+    def __call__(self, host: str) -> list[str]:
+        if _is_ip(host):
+            return [host]
+        host = host.lower()
+        with self._lock:
+            known = self._known.get(host)
+        if known is None:
+            answer = [address for address in self._resolver(host) if _is_ip(address)]
+            with self._lock:
+                # Two threads may ask at once: both use the first answer kept.
+                known = self._known.setdefault(host, answer)
+        return known
 
 
 class RedirectRefused(httpx.RequestError):
     """A redirect into a more private network than the address it came from."""
+
+
+class NetworkRefused(httpx.RequestError):
+    """A request into a more private network than its source's."""
+
+
+# The URL whose network bounds this thread's requests (see `network_floor`).
+_floor = threading.local()
+
+
+@contextmanager
+def network_floor(url: str | None) -> Iterator[None]:
+    """Inside, this thread's requests through clients from `make_client` may not go into
+    a more private network than `url`'s: the configured source's, for everything its
+    listing leads to. None sets no floor."""
+    outer = getattr(_floor, "url", None)
+    _floor.url = url
+    try:
+        yield
+    finally:
+        _floor.url = outer
+
+
+def _floor_guard(addresses: Resolver) -> Callable[[httpx.Request], None]:
+    """An httpx request hook: httpx calls it before sending every request, redirect hops
+    included, so a request below the floor is never sent (through a proxy as well)."""
+
+    def check(request: httpx.Request) -> None:
+        floor = getattr(_floor, "url", None)
+        if floor is None:
+            return
+        reason = link_refusal(floor, str(request.url), addresses)
+        if reason is not None:
+            raise NetworkRefused(reason, request=request)
+
+    return check
 
 
 def _redirect_guard(resolver: Resolver) -> Callable[[httpx.Response], None]:
@@ -148,18 +225,34 @@ def network_refusal(start: str, target: str, resolver: Resolver) -> str | None:
     Into a more private network than the start's (loopback < private < public) is refused,
     as is a target that does not resolve; a start that cannot be classified counts as
     public, the strictest reading."""
-    start_host, target_host = _hostname(start), _hostname(target)
-    if target_host == start_host:
+    if _hostname(target) == _hostname(start):
         return None
-    target_net = _network(target_host, resolver)
+    target_net = _network(_hostname(target), resolver)
     if target_net is None:
         return f"redirect to a host that does not resolve refused: {target}"
-    start_net = _network(start_host, resolver)
+    return _descent(start, target, target_net, resolver, "redirect")
+
+
+def link_refusal(source: str, target: str, resolver: Resolver) -> str | None:
+    """Why `target`, listed by or reached from `source`, must not be asked for; None when
+    it may. The rule of redirects, except that a target that does not resolve is left to
+    the connection to report, with its retries."""
+    if _hostname(target) == _hostname(source):
+        return None
+    target_net = _network(_hostname(target), resolver)
+    if target_net is None:
+        return None
+    return _descent(source, target, target_net, resolver, "link")
+
+
+def _descent(start: str, target: str, target_net: int, resolver: Resolver, move: str) -> str | None:
+    """The refusal of a `move` from `start` into a more private network, if it is one."""
+    start_net = _network(_hostname(start), resolver)
     if start_net is None:
         start_net = _PUBLIC
     if target_net < start_net:
         return (
-            f"redirect from a {_NETWORK_NAMES[start_net]} address into a "
+            f"{move} from a {_NETWORK_NAMES[start_net]} address into a "
             f"{_NETWORK_NAMES[target_net]} one refused: {target}"
         )
     return None
@@ -304,14 +397,33 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
+    """Connections bounded by the request's deadline; with `addresses`, made to the
+    addresses the host was judged on, not to what the system resolver answers now."""
+
+    def __init__(self, addresses: PinnedAddresses | None = None) -> None:
         self._inner = httpcore.SyncBackend()
+        self._addresses = addresses
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
+        *others, last = [host] if self._addresses is None else self._addresses_of(host)
+        for address in others:
+            # The host's next address on failure, as socket.create_connection does.
+            with contextlib.suppress(httpcore.ConnectError):
+                return self._connect(address, port, timeout, local_address, socket_options)
+        return self._connect(last, port, timeout, local_address, socket_options)
+
+    def _connect(self, host, port, timeout, local_address, socket_options):  # type: ignore[no-untyped-def]
         bounded = _time_left(timeout)
         with _blame_deadline(timeout, bounded):
             stream = self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
         return _DeadlineStream(stream)
+
+    def _addresses_of(self, host: str) -> list[str]:
+        assert self._addresses is not None
+        addresses = self._addresses(host)
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} does not resolve")
+        return addresses
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None):  # type: ignore[no-untyped-def]
         stream = self._inner.connect_unix_socket(path, _time_left(timeout), socket_options)
@@ -321,18 +433,22 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def _install_deadline_backend(client: httpx.Client) -> None:
-    """Give the client's connection pools (proxied ones too) the deadline-aware backend.
+def _install_backends(client: httpx.Client, addresses: PinnedAddresses) -> None:
+    """Give the client's connection pools the deadline-aware backend: pinned to `addresses`
+    for direct connections, by name for proxies (the operator's, which resolve themselves).
 
     httpx 0.28 has no public way to pass a network backend, so this sets the pools'
     attribute; if a later httpx renames it, the body-reading loop still enforces the
-    deadline once headers have arrived.
+    deadline once headers have arrived, and the request hooks still keep the network rule.
     """
-    transports = [client._transport, *client._mounts.values()]
-    for transport in transports:
+    proxies = [transport for transport in client._mounts.values() if transport is not None]
+    for transport, backend in [
+        (client._transport, _DeadlineBackend(addresses)),
+        *((proxy, _DeadlineBackend()) for proxy in proxies),
+    ]:
         pool = getattr(transport, "_pool", None)
         if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
-            pool._network_backend = _DeadlineBackend()
+            pool._network_backend = backend
 
 
 # -------------------------------------------------------------------------- internals
@@ -422,8 +538,8 @@ class _Fetcher:
         self.settings = settings
         self.previous = previous
         self.pack = pack
-        self.resolver = resolver
-        self.client = make_client(settings, resolver=resolver)
+        self.resolver = PinnedAddresses(resolver)
+        self.client = make_client(settings, resolver=self.resolver)
         self._headers = httpx.Headers(self.client.headers)
         self._timeouts = self.client.timeout.as_dict()
         self._lock = threading.Lock()
@@ -478,6 +594,14 @@ class _Fetcher:
 
     # -- redirects, by hand
     def _exchange(self, ref: PageRef, headers: dict[str, str]) -> _Attempt:
+        floor = ref.source_url or ref.url
+        reason = link_refusal(floor, ref.url, self.resolver)
+        if reason is not None:
+            raise _Refused(reason, final_url=ref.url)
+        with network_floor(floor):
+            return self._follow(ref, headers)
+
+    def _follow(self, ref: PageRef, headers: dict[str, str]) -> _Attempt:
         current = ref.url
         seen = {current}
         for _ in range(self.settings.max_redirects + 1):

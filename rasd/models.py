@@ -36,6 +36,9 @@ class PageRef:
     url: str
     source: str
     lastmod: str | None = None
+    # The configured feed or sitemap that listed it (None for a URL configured itself):
+    # the fetch goes into no more private a network than this URL's.
+    source_url: str | None = None
 
 
 @dataclass

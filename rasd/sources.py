@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ import yaml
 from courlan import normalize_url
 from lxml import etree
 
-from rasd.fetch import request_deadline
+from rasd.fetch import network_floor, request_deadline
 from rasd.models import FetchedPage, PageRef, Source
 from rasd.yamlfile import parse_yaml
 
@@ -148,16 +148,19 @@ def discover(
     """Find the page URLs of one source, de-duplicated and normalised.
 
     Sitemaps and feeds are fetched with `client` (best made by `rasd.fetch.make_client`,
-    whose clients also honour the whole-document time limit while waiting for headers);
-    failures are recorded, never raised.
+    whose clients also honour the whole-document time limit while waiting for headers,
+    and send nothing into a more private network than the source's URL: a sitemap that an
+    index lists there is refused); failures are recorded, never raised.
     """
     limits = limits or DiscoveryLimits()
     if source.kind == "urls":
         found = Discovery(refs=[PageRef(url=u, source=source.name) for u in source.urls])
     elif source.kind == "sitemap":
-        found = _discover_sitemap(source, client, limits)
+        with network_floor(source.url):
+            found = _discover_sitemap(source, client, limits)
     elif source.kind == "feed":
-        found = _discover_feed(source, client, limits)
+        with network_floor(source.url):
+            found = _discover_feed(source, client, limits)
     else:
         raise SourceConfigError(f"source '{source.name}': unknown kind {source.kind!r}")
     found.refs = _dedupe(found.refs, limits.max_urls)
@@ -181,7 +184,7 @@ def _dedupe(refs: list[PageRef], max_urls: int) -> list[PageRef]:
         url = normalise_url(ref.url)
         if url is None or url in kept:
             continue
-        kept[url] = PageRef(url=url, source=ref.source, lastmod=ref.lastmod)
+        kept[url] = replace(ref, url=url)
         if len(kept) >= max_urls:
             break
     return list(kept.values())
@@ -218,7 +221,7 @@ def _discover_sitemap(source: Source, client: httpx.Client, limits: DiscoveryLim
         for loc, lastmod in entries:
             if limits.same_host_only and _host(loc) != home:
                 continue
-            found.refs.append(PageRef(url=loc, source=source.name, lastmod=lastmod))
+            found.refs.append(PageRef(loc, source.name, lastmod, source_url=source.url))
     return found
 
 
@@ -265,7 +268,7 @@ def _discover_feed(source: Source, client: httpx.Client, limits: DiscoveryLimits
     for entry in parsed.entries:
         link = _entry_link(entry)
         if link:
-            refs.append(PageRef(url=link, source=source.name, lastmod=_entry_date(entry)))
+            refs.append(PageRef(link, source.name, _entry_date(entry), source_url=source.url))
     return Discovery(refs=refs)
 
 

@@ -383,6 +383,100 @@ def test_total_timeout_holds_through_a_proxy(proxy: HostileServer) -> None:
     assert set(proxy.hosts()) == {"public.test"}
 
 
+# ------------------------------------------------- what a listing leads to, DNS answers
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>أخبار</title>
+<item><title>داخلي</title><link>{secret}</link></item>
+<item><title>خبر</title><link>{good}</link></item>
+</channel></rss>"""
+
+
+def test_a_page_a_public_feed_lists_on_a_loopback_address_is_not_asked_for(
+    proxy: HostileServer,
+) -> None:
+    secret = f"http://evil.test:{proxy.port}/secret"
+    good = f"http://other-public.test:{proxy.port}/good"
+    proxy.add_page("/feed.xml", FEED.format(secret=secret, good=good), "application/rss+xml")
+    source = Source("s", "feed", url=f"http://public.test:{proxy.port}/feed.xml")
+    with make_client(FAST, follow_redirects=True, resolver=fake_dns) as client:
+        found = discover(source, client)
+    assert {ref.source_url for ref in found.refs} == {source.url}
+    refused, fetched = fetch_pages(found.refs, FAST, resolver=fake_dns)
+    assert refused.error == f"link from a public address into a loopback one refused: {secret}"
+    assert refused.status is None
+    assert_good(fetched)
+    assert proxy.count("/secret") == 0
+    assert "evil.test" not in proxy.hosts()
+
+
+def test_a_sitemap_a_public_index_lists_on_a_private_address_is_not_asked_for(
+    proxy: HostileServer,
+) -> None:
+    inner = f"http://intranet.test:{proxy.port}/inner.xml"
+    proxy.add_page(
+        "/index.xml",
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{inner}</loc></sitemap></sitemapindex>",
+        "application/xml",
+    )
+    source = Source("s", "sitemap", url=f"http://public.test:{proxy.port}/index.xml")
+    with make_client(FAST, follow_redirects=True, resolver=fake_dns) as client:
+        found = discover(source, client)
+    (failure,) = found.failures
+    assert failure.url == inner
+    assert failure.error == (
+        f"NetworkRefused: link from a public address into a private one refused: {inner}"
+    )
+    assert proxy.count("/inner.xml") == 0
+
+
+def test_a_loopback_source_may_list_pages_on_its_own_network(server: HostileServer) -> None:
+    refs = [PageRef(server.url("/good"), "s", source_url=server.url("/feed.xml"))]
+    (page,) = fetch_pages(refs, FAST, resolver=no_dns)
+    assert_good(page)
+
+
+@pytest.fixture
+def direct(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy from the environment: connections go where rasd resolves the names."""
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("direct")
+def test_a_host_is_resolved_once_and_connected_to_at_the_address_judged(
+    server: HostileServer,
+) -> None:
+    # A name that answers once and never again: every page of the batch, its robots.txt
+    # and the redirect between two of its paths reach the server only if the connections
+    # use the answer the checks were made on, not a second one (DNS rebinding).
+    asked: list[str] = []
+
+    def answers_once(host: str) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"] if len(asked) == 1 else []
+
+    server.add_reply("/moved", Reply(b"", 302, {"Location": "/good"}))
+    site = f"http://news.test:{server.port}"
+    refs = [PageRef(f"{site}/good", "s"), PageRef(f"{site}/moved", "s")]
+    pages = fetch_pages(refs, replace(FAST, per_host_concurrency=1), resolver=answers_once)
+    for page in pages:
+        assert_good(page)
+    assert pages[1].final_url == f"{site}/good"
+    assert asked == ["news.test"]
+    assert set(server.hosts()) == {"news.test"}
+    assert server.count("/robots.txt") == 1
+
+
+@pytest.mark.usefixtures("direct")
+def test_a_host_that_does_not_resolve_is_not_looked_up_elsewhere(server: HostileServer) -> None:
+    url = f"http://nowhere.test:{server.port}/good"
+    (page,) = fetch_pages([PageRef(url, "s")], replace(FAST, max_retries=0), resolver=no_dns)
+    assert page.error == "connection failed: nowhere.test does not resolve"
+    assert server.requests == []
+
+
 # -------------------------------------------------------------------------- robots.txt
 
 
