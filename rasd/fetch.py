@@ -99,9 +99,9 @@ def make_client(
 
     Redirects the client follows itself (sitemaps, feeds, robots.txt) keep the rule page
     fetches keep by hand: never from a public address into a private or loopback one, hop
-    by hop. Inside `network_floor`, no request or connection goes into a more private
-    network than the floor's URL. `resolver` classifies the hosts (default: the system's);
-    each host is resolved once per client, and connected to at the addresses judged."""
+    by hop. Inside `network_floor`, no request goes into a more private network than the
+    floor's URL. `resolver` classifies the hosts (default: the system's); each host is
+    resolved once per client, and connected to directly at the addresses judged."""
     addresses = resolver if isinstance(resolver, PinnedAddresses) else PinnedAddresses(resolver)
     timeout = httpx.Timeout(
         connect=settings.connect_timeout,
@@ -438,17 +438,25 @@ def _install_backends(client: httpx.Client, addresses: PinnedAddresses) -> None:
     for direct connections, by name for proxies (the operator's, which resolve themselves).
 
     httpx 0.28 has no public way to pass a network backend, so this sets the pools'
-    attribute; if a later httpx renames it, the body-reading loop still enforces the
-    deadline once headers have arrived, and the request hooks still keep the network rule.
+    attribute. Should a later httpx rename it, a client that could not pin its addresses
+    is not made at all; a proxy's pool keeps the deadline in the body-reading loop.
     """
-    proxies = [transport for transport in client._mounts.values() if transport is not None]
-    for transport, backend in [
-        (client._transport, _DeadlineBackend(addresses)),
-        *((proxy, _DeadlineBackend()) for proxy in proxies),
-    ]:
-        pool = getattr(transport, "_pool", None)
-        if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
-            pool._network_backend = backend
+    if not _set_backend(client._transport, _DeadlineBackend(addresses)):
+        raise RuntimeError(
+            "httpx's connection pool no longer takes a network backend: "
+            "install the httpx version requirements.lock names"
+        )
+    for proxy in client._mounts.values():
+        if proxy is not None:
+            _set_backend(proxy, _DeadlineBackend())
+
+
+def _set_backend(transport: httpx.BaseTransport, backend: _DeadlineBackend) -> bool:
+    pool = getattr(transport, "_pool", None)
+    if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
+        pool._network_backend = backend
+        return True
+    return False
 
 
 # -------------------------------------------------------------------------- internals
