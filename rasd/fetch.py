@@ -998,7 +998,12 @@ def _is_http(url: str) -> bool:
 
 
 def _hostname(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The host as the connection names it: a name in Arabic script IDNA-encoded, as httpx
+    encodes it to connect, so the check and the connection ask the resolver the same."""
+    try:
+        return httpx.URL(url).raw_host.decode("ascii").lower()
+    except (httpx.InvalidURL, UnicodeError):
+        return (urlsplit(url).hostname or "").lower()
 
 
 def _site_root(url: str) -> str:

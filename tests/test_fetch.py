@@ -470,6 +470,23 @@ def test_a_host_is_resolved_once_and_connected_to_at_the_address_judged(
 
 
 @pytest.mark.usefixtures("direct")
+def test_a_host_named_in_arabic_script_is_judged_and_connected_under_one_name(
+    server: HostileServer,
+) -> None:
+    asked: list[str] = []
+
+    def answers_once(host: str) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"] if len(asked) == 1 else []
+
+    # Listed by a feed on another host, the page's network is checked before it is asked.
+    ref = PageRef(f"http://أخبار.test:{server.port}/good", "s", source_url=server.url("/feed"))
+    (page,) = fetch_pages([ref], FAST, resolver=answers_once)
+    assert_good(page)
+    assert asked == ["xn--igbicxr.test"]  # for the check and the connection alike
+
+
+@pytest.mark.usefixtures("direct")
 def test_a_host_that_does_not_resolve_is_not_looked_up_elsewhere(server: HostileServer) -> None:
     url = f"http://nowhere.test:{server.port}/good"
     (page,) = fetch_pages([PageRef(url, "s")], replace(FAST, max_retries=0), resolver=no_dns)
