@@ -153,16 +153,15 @@ def discover(
     index lists there is refused); failures are recorded, never raised.
     """
     limits = limits or DiscoveryLimits()
-    if source.kind == "urls":
-        found = Discovery(refs=[PageRef(url=u, source=source.name) for u in source.urls])
-    elif source.kind == "sitemap":
-        with network_floor(source.url):
+    with network_floor(source.url):
+        if source.kind == "urls":
+            found = Discovery(refs=[PageRef(url=u, source=source.name) for u in source.urls])
+        elif source.kind == "sitemap":
             found = _discover_sitemap(source, client, limits)
-    elif source.kind == "feed":
-        with network_floor(source.url):
+        elif source.kind == "feed":
             found = _discover_feed(source, client, limits)
-    else:
-        raise SourceConfigError(f"source '{source.name}': unknown kind {source.kind!r}")
+        else:
+            raise SourceConfigError(f"source '{source.name}': unknown kind {source.kind!r}")
     found.refs = _dedupe(found.refs, limits.max_urls)
     return found
 

@@ -444,27 +444,34 @@ def direct(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+class AnswersOnce:
+    """A resolver that answers its first question with 127.0.0.1 and every later one with
+    nothing: a fetch reaches the server only if it asked once and kept the answer."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def __call__(self, host: str) -> list[str]:
+        self.asked.append(host)
+        return ["127.0.0.1"] if len(self.asked) == 1 else []
+
+
 @pytest.mark.usefixtures("direct")
 def test_a_host_is_resolved_once_and_connected_to_at_the_address_judged(
     server: HostileServer,
 ) -> None:
-    # A name that answers once and never again: every page of the batch, its robots.txt
-    # and the redirect between two of its paths reach the server only if the connections
-    # use the answer the checks were made on, not a second one (DNS rebinding).
-    asked: list[str] = []
-
-    def answers_once(host: str) -> list[str]:
-        asked.append(host)
-        return ["127.0.0.1"] if len(asked) == 1 else []
-
+    # Every page of the batch, its robots.txt and the redirect between two of its paths
+    # reach the server only if the connections use the answer the checks were made on,
+    # not a second one (DNS rebinding).
+    resolver = AnswersOnce()
     server.add_reply("/moved", Reply(b"", 302, {"Location": "/good"}))
     site = f"http://news.test:{server.port}"
     refs = [PageRef(f"{site}/good", "s"), PageRef(f"{site}/moved", "s")]
-    pages = fetch_pages(refs, replace(FAST, per_host_concurrency=1), resolver=answers_once)
+    pages = fetch_pages(refs, replace(FAST, per_host_concurrency=1), resolver=resolver)
     for page in pages:
         assert_good(page)
     assert pages[1].final_url == f"{site}/good"
-    assert asked == ["news.test"]
+    assert resolver.asked == ["news.test"]
     assert set(server.hosts()) == {"news.test"}
     assert server.count("/robots.txt") == 1
 
@@ -473,17 +480,12 @@ def test_a_host_is_resolved_once_and_connected_to_at_the_address_judged(
 def test_a_host_named_in_arabic_script_is_judged_and_connected_under_one_name(
     server: HostileServer,
 ) -> None:
-    asked: list[str] = []
-
-    def answers_once(host: str) -> list[str]:
-        asked.append(host)
-        return ["127.0.0.1"] if len(asked) == 1 else []
-
     # Listed by a feed on another host, the page's network is checked before it is asked.
     ref = PageRef(f"http://أخبار.test:{server.port}/good", "s", source_url=server.url("/feed"))
-    (page,) = fetch_pages([ref], FAST, resolver=answers_once)
+    resolver = AnswersOnce()
+    (page,) = fetch_pages([ref], FAST, resolver=resolver)
     assert_good(page)
-    assert asked == ["xn--igbicxr.test"]  # for the check and the connection alike
+    assert resolver.asked == ["xn--igbicxr.test"]  # for the check and the connection alike
 
 
 @pytest.mark.usefixtures("direct")
