@@ -112,6 +112,19 @@ def only(events: list[Event]) -> Event:
             "Khartoum",
         ),
         (
+            "تظاهر العشرات أمام مقر البلدية في مدينة عدن اليوم قبل أن تفرقهم قوات الأمن بإطلاق"
+            " الرصاص في الهواء.",
+            "Protests",
+            "Protest with intervention",
+            "Aden",
+        ),
+        (
+            "استهدفت مسيرة حوثية مستودعا للوقود في مدينة أبها اليوم دون أن تسجل إصابات.",
+            "Explosions/Remote violence",
+            "Air/drone strike",
+            "Abha",
+        ),
+        (
             "اندلعت أعمال شغب في مدينة الزاوية اليوم بعد أن أحرق محتجون غاضبون إطارات السيارات.",
             "Riots",
             "Violent demonstration",

@@ -32,6 +32,8 @@ def cues(text: str) -> set[str]:
         ("انفجار عبوة لاصقة بسيارة", "explosive"),
         ("نفذت طائرات التحالف غارات جوية", "air"),
         ("استهدفت طائرة مسيرة شاحنة", "air"),
+        ("استهدفت مسيرة حوثية مستودعا", "air"),
+        ("قتل اثنان في ضربة بمسيرة على الطريق", "air"),
         ("سقطت قذائف الهاون على الحي", "shelling"),
         ("اشتبكت القوات مع المسلحين", "clash"),
         ("دارت معارك عنيفة", "clash"),
@@ -46,6 +48,14 @@ def cues(text: str) -> set[str]:
 )
 def test_trigger_families(text, family):
     assert family in families(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["خرجت مسيرة في شوارع المدينة", "شارك المئات في مسيرة احتجاجية", "مسيرة الحزب السياسية"],
+)
+def test_a_march_is_not_a_drone(text):
+    assert "air" not in families(text)
 
 
 def test_longest_term_wins():
