@@ -8,7 +8,8 @@ Sources, all under data/gazetteer/:
 - landmarks.csv: districts, camps, ports, bases, gates ... and the town they belong to;
 - countries.csv: country names and adjectives, for the article's country hint;
 - admin1.csv: names of first-level divisions, by GeoNames code;
-- ambiguous_words.txt: names that are also common words; they need a place cue.
+- ambiguous_words.txt: names that are also common words; they need a place cue;
+- natural_features.txt: mountain and valley words; the name after one is a town only at home.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class PlaceMention:
     cue: str | None = None  # a place cue right before the name (مدينة، بلدة، حي ...)
     key: str = ""  # the gazetteer name that matched
     after_definite: bool = False  # the word before is definite (الراية البيضاء: an adjective?)
+    after_feature: bool = False  # a mountain or valley word before it (جبل السلوم)
 
 
 @dataclass
@@ -89,6 +91,28 @@ def _ascii_name(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.replace("‘", "").replace("’", "").replace("`", "")
+
+
+# Endings of a nisba adjective's dual and plural, normalised (ة is written ه): تونسيان،
+# تونسيين، تونسيون، تونسيتان، تونسيتين، تونسيات.
+_ADJECTIVE_ENDINGS = ("ان", "ين", "ون", "تان", "تين", "ات")
+
+
+def _adjective_forms(names: list[str]) -> list[str]:
+    """The dual and plural forms, with and without the article, of every nationality
+    adjective listed together with its feminine (تونسي and تونسية): a list names the
+    adjective, the language makes its other forms."""
+    listed = set(names)
+    forms = []
+    for name in names:
+        bare = name.removeprefix("ال")
+        if " " in bare or not bare.endswith("ي"):
+            continue
+        if bare + "ه" not in listed and "ال" + bare + "ه" not in listed:
+            continue
+        for ending in _ADJECTIVE_ENDINGS:
+            forms += [bare + ending, "ال" + bare + ending]
+    return forms
 
 
 def _split_names(value: str) -> list[str]:
@@ -161,6 +185,10 @@ class Gazetteer:
             + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
             + r"|العاصمه)\s+$"
         )
+        features = sorted(_read_lines("natural_features.txt"), key=len, reverse=True)
+        self._feature_pattern = re.compile(
+            r"(?<!\w)(?:و|ف)?(?:ب|ل)?(?:ال)?(?:" + "|".join(map(re.escape, features)) + r")\s+$"
+        )
 
     # --- loading ---------------------------------------------------------------------
 
@@ -169,8 +197,9 @@ class Gazetteer:
         names: dict[str, str] = {}
         try:
             for row in self._country_rows:
-                for name in _split_names(row["arabic"]):
-                    names[name] = row["iso2"]
+                listed = _split_names(row["arabic"])
+                for name in [*listed, *_adjective_forms(listed)]:
+                    names.setdefault(name, row["iso2"])
         except KeyError as exc:
             raise GazetteerError(f"countries.csv lacks column {exc}") from exc
         return names
@@ -337,9 +366,14 @@ class Gazetteer:
                     cue=cue,
                     key=key,
                     after_definite=_after_definite(normalised_text, match.start),
+                    after_feature=self._after_feature(normalised_text, match.start),
                 )
             )
         return mentions
+
+    def _after_feature(self, text: str, start: int) -> bool:
+        begin = word_start(text, start)
+        return bool(self._feature_pattern.search(text[max(0, begin - 12) : begin]))
 
     def _cue_before(self, text: str, start: int) -> str | None:
         begin = word_start(text, start)
@@ -396,6 +430,8 @@ class Gazetteer:
             inside = [p for p in candidates if p.country_code == country_hint]
             if inside:
                 return _best(inside)
+            if mention.after_feature:
+                return None  # a mountain or valley named like a town abroad
         if mention.cue is not None:
             plausible = [p for p in candidates if self._plausible_without_hint(p)]
             return _best(plausible) if plausible else None

@@ -132,6 +132,34 @@ def test_country_hint_counts_names_and_adjectives(gazetteer):
     assert gazetteer.country_hint(normalize("كلام عام بلا بلد")) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("أصيب جنديان تونسيان في هجوم", "TN"),  # the dual of a listed adjective
+        ("قال مسؤولان عراقيان إن الهجوم وقع ليلا", "IQ"),
+        ("اعتقلت الشرطة ثلاث فتيات مغربيات", "MA"),
+        ("قتل جنديان ماليان في شمال مالي", "ML"),
+    ],
+)
+def test_country_hint_reads_the_other_forms_of_an_adjective(gazetteer, text, country):
+    assert gazetteer.country_hint(normalize(text)) == country
+
+
+def test_finance_words_do_not_name_mali(gazetteer):
+    text = "قالت وزارة المالية إن الدعم المالي للبلديات سيصل، وأضاف مسؤول عراقي أن الوضع مستقر"
+    assert gazetteer.country_hint(normalize(text)) == "IQ"
+
+
+def test_a_mountain_named_like_a_town_abroad_is_not_that_town(gazetteer):
+    text = "أصيب جنديان تونسيان بانفجار لغم في جبل السلوم بمحافظة القصرين"
+    assert [p.name for p in resolved(gazetteer, text)] == ["Kasserine"]
+    # at home, the town the mountain is named after stands for it
+    assert town(gazetteer, "اشتباكات في جبل السلوم قرب الحدود الليبية المصرية", "EG") == (
+        "Sallum",
+        "EG",
+    )
+
+
 def test_place_record_fields(gazetteer):
     (sirte,) = [p for p in gazetteer.lookup("سرت") if p.country_code == "LY"]
     assert sirte.name == "Sirte"
