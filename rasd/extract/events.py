@@ -35,6 +35,7 @@ from rasd.extract.normalize import (
     normalize,
     normalize_with_offsets,
     split_sentences,
+    word_start,
 )
 from rasd.extract.numbers import find_numbers
 from rasd.extract.places import Gazetteer, Place, PlaceMention
@@ -347,7 +348,8 @@ def _blocked(
         if scope == "after" and cue.start < hit.start:
             return True
         near_after = _words_between(norm, cue.end, hit.start) <= cue.family.window
-        if scope == "next" and cue.start < hit.start and near_after:
+        spared = _word_before(norm, hit.start) in cue.family.spared_after
+        if scope == "next" and cue.start < hit.start and near_after and not spared:
             return True
         if scope == "near" and clause.start <= cue.start < clause.end:
             if cue.start <= hit.start:
@@ -358,6 +360,12 @@ def _blocked(
             ):
                 return True
     return False
+
+
+def _word_before(norm: str, index: int) -> str:
+    """The whole word before the one at ``index``."""
+    words = norm[: word_start(norm, index)].split()
+    return words[-1] if words else ""
 
 
 def _sentence_blocks(
@@ -896,10 +904,7 @@ def _refers_back(hit: TriggerHit, norm: str) -> bool:
     """A definite act noun ("الغارة", "الانفجار") names an act told before."""
     if hit.term.startswith(_AGENT_MARK):
         return False
-    word_start = hit.start
-    while word_start > 0 and norm[word_start - 1].isalnum():
-        word_start -= 1
-    word = norm[word_start : hit.end]
+    word = norm[word_start(norm, hit.start) : hit.end]
     return hit.term.startswith("ال") or "ال" in word[:4]
 
 

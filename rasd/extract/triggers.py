@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from rasd.extract.normalize import TermMatcher
+from rasd.extract.normalize import TermMatcher, normalize
 from rasd.yamlfile import parse_yaml
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
@@ -55,6 +55,8 @@ class CueFamily:
     needs: str | None = None  # another word list that must also be in the sentence
     needs_no_date: bool = False  # only counts when the sentence names no day
     window: int = 4  # scope "next": words allowed between cue and trigger
+    # scope "next": a trigger right after one of these words is spared ("بينهم أطفال في قصف")
+    spared_after: frozenset[str] = frozenset()
 
     def blocks_family(self, family: TriggerFamily) -> bool:
         return self.blocks is None or family.name in self.blocks
@@ -168,6 +170,11 @@ class Lexicon:
                 needs=spec.get("needs"),
                 needs_no_date=bool(spec.get("needs_no_date", False)),
                 window=int(spec.get("window", 4)),
+                spared_after=frozenset(
+                    map(normalize, word_list(spec, "spared_after", f"cues.yaml {name}"))
+                    if "spared_after" in spec
+                    else ()
+                ),
             )
             families.append((family, word_list(spec, "terms", f"cues.yaml {name}")))
         return families

@@ -200,6 +200,24 @@ def test_blocking_cues_give_no_event(text):
     assert events_of(text) == []
 
 
+def test_an_act_told_after_the_victims_it_counted_is_coded():
+    # "بينهم أطفال" counts some of the dead; the act that killed them follows
+    event = only(events_of("قتل عشرون شخصا بينهم أطفال في قصف مدفعي على مدينة حلب اليوم."))
+    assert (event.sub_event_type, event.location, event.fatalities) == (
+        "Shelling/artillery/missile attack",
+        "Aleppo",
+        20,
+    )
+
+
+def test_how_one_of_the_counted_died_is_no_act_of_its_own():
+    events = events_of(
+        "اندلعت اشتباكات بين مجموعتين مسلحتين في مدينة الزاوية اليوم.",
+        "وارتفع عدد القتلى إلى أربعة، بينهم امرأة أصيبت برصاصة طائشة داخل منزلها.",
+    )
+    assert [(e.event_type, e.fatalities) for e in events] == [("Battles", 4)]
+
+
 def test_habit_with_its_latest_instance_is_coded():
     event = only(
         events_of(
