@@ -83,8 +83,11 @@ def _normalised(words: list[str]) -> frozenset[str]:
 
 
 def _forms(word: str) -> set[str]:
+    """A singular noun's forms that still name one person: indefinite, accusative, definite,
+    and with "his" or "her" (سائقه; a feminine ة turns to ت: زوجته)."""
     norm = normalize(word)
-    return {norm, norm + "ا", "ال" + norm}
+    stem = norm[:-1] + "ت" if norm.endswith("ه") else norm
+    return {norm, norm + "ا", "ال" + norm, stem + "ه", stem + "ها"}
 
 
 @lru_cache(maxsize=1)

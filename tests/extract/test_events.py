@@ -194,6 +194,8 @@ def test_shooting_of_soldiers_is_a_clash_of_civilians_an_attack():
         "أصدرت محكمة في مدينة بغداد حكما بالإعدام بحق مدان بالتخطيط لتفجير سيارة مفخخة.",
         # an act with no town at all
         "قتل ثلاثة جنود في اشتباكات مع مسلحين اليوم.",
+        # a ceasefire on the fronts of the fighting
+        "أعلن الطرفان التوصل إلى وقف لإطلاق النار على جميع جبهات القتال في مدينة طرابلس اليوم.",
     ],
 )
 def test_blocking_cues_give_no_event(text):

@@ -159,6 +159,22 @@ def test_a_single_victim_is_one_fatality(sentence: str) -> None:
     assert only(events_of(sentence)).fatalities == 1
 
 
+def test_his_wounding_and_his_drivers_death_are_one_each() -> None:
+    # the doers between verb and object ("أطلق مسلحون النار"), victims named by a pronoun
+    event = only(
+        events_of(
+            "أطلق مسلحون النار على سيارة مدير مدرسة في مدينة سبها أمس الثلاثاء، ما أدى إلى"
+            " إصابته بجروح خطيرة ومقتل سائقه.",
+        )
+    )
+    assert (event.event_type, event.location, event.fatalities, event.injuries) == (
+        "Violence against civilians",
+        "Sabha",
+        1,
+        1,
+    )
+
+
 def test_the_victim_dying_later_is_counted_once() -> None:
     event = only(
         events_of(
