@@ -60,6 +60,7 @@ class _Patterns:
     relative_re: re.Pattern[str]
     days_ago: re.Pattern[str]
     vague: re.Pattern[str]
+    same_day: re.Pattern[str]
     last_markers: re.Pattern[str]
     night_pair: re.Pattern[str]
     words: _WordKinds
@@ -159,6 +160,9 @@ def _patterns() -> _Patterns:
             rf"(?P<count>[\w\s]{{1,25}}?)\s+(?:{_alternation(phrases['days_word'])}){_BOUND_R}"
         ),
         vague=re.compile(rf"{_BOUND_L}{_CLITIC}(?:{_alternation(phrases['vague'])}){_BOUND_R}"),
+        same_day=re.compile(
+            rf"{_BOUND_L}{_CLITIC}(?:{_alternation(phrases['same_day'])}){_BOUND_R}"
+        ),
         night_pair=re.compile(rf"\s*(?:-|/|الي|على|علي)?\s*(?:{_alternation(weekdays)}){_BOUND_R}"),
         last_markers=re.compile(rf"\s+(?:{_alternation(phrases['last_markers'])}){_BOUND_R}"),
         words=_WordKinds(
@@ -318,6 +322,10 @@ def find_date_refs(normalised_text: str, published: date) -> list[DateRef]:
         + _vague_refs(text, kinds)
     )
     candidates = _merge_weekday_with_explicit(text, candidates)
+    if "relative" in kinds:
+        # "في اليوم نفسه" holds "اليوم" but means the day told before, not today
+        again = [m.span() for m in _patterns().same_day.finditer(text)]
+        candidates = [r for r in candidates if all(r.end <= s or r.start >= e for s, e in again)]
     ranked = sorted(candidates, key=lambda r: (_KIND_RANK[r.kind], -(r.end - r.start), r.start))
     chosen: list[DateRef] = []
     for ref in ranked:

@@ -116,6 +116,11 @@ def test_background_references_are_vague(text):
     assert refs(text) == [(None, "vague")]
 
 
+@pytest.mark.parametrize("text", ["وفي اليوم نفسه", "في اليوم ذاته", "وفي نفس اليوم", "ذات اليوم"])
+def test_the_same_day_named_again_is_no_reference_of_its_own(text):
+    assert refs(text) == []
+
+
 def test_month_name_homographs_alone_are_not_dates():
     assert refs("مارس الضغط على أب الضحية") == []
 

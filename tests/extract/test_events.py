@@ -397,6 +397,17 @@ def test_day_inherited_from_the_block_is_not_explicit():
     assert by_type["Battles"].date_explicit
 
 
+def test_the_same_day_named_again_is_the_day_told_before():
+    events = events_of(
+        "اندلعت اشتباكات عنيفة في مدينة غريان أمس الثلاثاء.",
+        "وفي اليوم نفسه سقطت قذائف هاون على مدينة ترهونة، ما أدى إلى إصابة أربعة مدنيين.",
+    )
+    assert {(e.location, e.event_date) for e in events} == {
+        ("Gharyan", TUESDAY),
+        ("Tarhuna", TUESDAY),
+    }
+
+
 def test_an_explicit_date_of_last_year_is_kept():
     event = only(
         events_of(
