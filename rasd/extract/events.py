@@ -348,8 +348,12 @@ def _blocked(
         if scope == "after" and cue.start < hit.start:
             return True
         near_after = _words_between(norm, cue.end, hit.start) <= cue.family.window
-        spared = _word_before(norm, hit.start) in cue.family.spared_after
-        if scope == "next" and cue.start < hit.start and near_after and not spared:
+        if (
+            scope == "next"
+            and cue.start < hit.start
+            and near_after
+            and _word_before(norm, hit.start) not in cue.family.spared_after
+        ):
             return True
         if scope == "near" and clause.start <= cue.start < clause.end:
             if cue.start <= hit.start:
