@@ -16,9 +16,7 @@ def parse_datetime(value: str) -> datetime | None:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    return utc_naive(parsed)
 
 
 def utc_naive(value: datetime | None) -> datetime | None:

@@ -18,7 +18,7 @@ import csv
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -115,6 +115,22 @@ def _adjective_forms(names: list[str]) -> list[str]:
     return forms
 
 
+def _word_at_end(words: Iterable[str], article: bool = False) -> re.Pattern[str]:
+    """Matches one of `words` and a space at the end of a text, clitics allowed (و ف ب ل
+    ك), and the article too when `article`."""
+    alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    definite = "(?:ال)?" if article else ""
+    return re.compile(rf"(?<!\w)(?:و|ف)?(?:ب|ل|ك)?{definite}(?:{alternation})\s+$")
+
+
+def _word_before(pattern: re.Pattern[str], text: str, start: int) -> str | None:
+    """The word right before the one at `start`, when `pattern` (from `_word_at_end`)
+    matches it."""
+    begin = word_start(text, start)
+    found = pattern.search(text[max(0, begin - 20) : begin])
+    return found.group().strip() if found else None
+
+
 def _split_names(value: str) -> list[str]:
     return [normalize(part) for part in re.split(r"[|;]", value or "") if part.strip()]
 
@@ -178,17 +194,9 @@ class Gazetteer:
         self._country_matcher: TermMatcher[str] = TermMatcher(self._countries)
         # "زنجبار عاصمة محافظة أبين": a province names its country as well as the country does
         self._province_matcher: TermMatcher[str] = TermMatcher(self._load_provinces())
-        cues = {cue: cue for cue in self.place_cues}
-        self._cue_pattern = re.compile(
-            # a cue noun is indefinite before a name (مدينة سرت), but "العاصمة طرابلس"
-            r"(?<!\w)(?:و|ف)?(?:ب|ل|ك)?(?:"
-            + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
-            + r"|العاصمه)\s+$"
-        )
-        features = sorted(_read_lines("natural_features.txt"), key=len, reverse=True)
-        self._feature_pattern = re.compile(
-            r"(?<!\w)(?:و|ف)?(?:ب|ل)?(?:ال)?(?:" + "|".join(map(re.escape, features)) + r")\s+$"
-        )
+        # a cue noun is indefinite before a name (مدينة سرت), but "العاصمة طرابلس"
+        self._cue_pattern = _word_at_end([*self.place_cues, "العاصمه"])
+        self._feature_pattern = _word_at_end(_read_lines("natural_features.txt"), article=True)
 
     # --- loading ---------------------------------------------------------------------
 
@@ -372,13 +380,10 @@ class Gazetteer:
         return mentions
 
     def _after_feature(self, text: str, start: int) -> bool:
-        begin = word_start(text, start)
-        return bool(self._feature_pattern.search(text[max(0, begin - 12) : begin]))
+        return _word_before(self._feature_pattern, text, start) is not None
 
     def _cue_before(self, text: str, start: int) -> str | None:
-        begin = word_start(text, start)
-        found = self._cue_pattern.search(text[max(0, begin - 20) : begin])
-        return found.group().strip() if found else None
+        return _word_before(self._cue_pattern, text, start)
 
     def is_risky(self, mention: PlaceMention, country_hint: str | None = None) -> bool:
         """True if the name alone is too doubtful to be taken as a place without a cue.
