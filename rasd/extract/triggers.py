@@ -170,11 +170,7 @@ class Lexicon:
                 needs=spec.get("needs"),
                 needs_no_date=bool(spec.get("needs_no_date", False)),
                 window=int(spec.get("window", 4)),
-                spared_after=frozenset(
-                    map(normalize, word_list(spec, "spared_after", f"cues.yaml {name}"))
-                    if "spared_after" in spec
-                    else ()
-                ),
+                spared_after=frozenset(map(normalize, spec.get("spared_after", ()))),
             )
             families.append((family, word_list(spec, "terms", f"cues.yaml {name}")))
         return families
